@@ -1,0 +1,72 @@
+"""Answer files: load, validate (every problem at once), generate, and the typed model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from installer.answers import secrets as secrets_file
+from installer.answers.model import (
+    Cinder,
+    Deployment,
+    Locale,
+    Network,
+    Node,
+    Nova,
+    Ntp,
+    Repos,
+    Secrets,
+    Ssh,
+)
+from installer.answers.source import Problem, read
+from installer.answers.validate import resolve_secrets_path, validate
+from installer.errors import AnswerFileError
+
+__all__ = ["Deployment", "Node", "Problem", "check", "load"]
+
+
+def check(path: Path, secrets_path: Path | None = None,
+          *, with_secrets: bool = True) -> tuple[dict[str, Any] | None, Path, dict[str, str],
+                                                 list[Problem]]:
+    """Validate answers and secrets: (settings or None, secrets path, secrets, problems)."""
+    src = read(path)
+    merged = validate(src)
+    raw = src.data if isinstance(src.data, dict) else None
+    spath = secrets_path or resolve_secrets_path(path, merged or raw)
+    problems = list(src.problems)
+    values: dict[str, str] = {}
+    if with_secrets:
+        values, secret_problems = secrets_file.check(spath)
+        problems += secret_problems
+    return merged, spath, values, problems
+
+
+def load(path: Path, secrets_path: Path | None = None) -> Deployment:
+    """Load a valid answer file and its secrets as a Deployment, or raise AnswerFileError."""
+    path = Path(path)
+    merged, spath, values, problems = check(path, secrets_path)
+    if problems or merged is None:
+        raise AnswerFileError(f"{path} has {len(problems)} problem(s)", problems)
+    return build(path, spath, merged, values)
+
+
+def build(path: Path, spath: Path, merged: dict[str, Any], values: dict[str, str]) -> Deployment:
+    d = merged["deployment"]
+    return Deployment(
+        path=path.resolve(),
+        secrets_path=spath.resolve(),
+        name=d["name"],
+        release=d["release"],
+        distro=d["distro"],
+        ssh=Ssh(**merged["ssh"]),
+        network=Network(**merged["network"]),
+        nodes=tuple(Node(n["name"], n["address"], tuple(n["roles"])) for n in merged["nodes"]),
+        ntp=Ntp(tuple(merged["ntp"]["servers"]), tuple(merged["ntp"]["allow"])),
+        locale=Locale(**merged["locale"]),
+        services=tuple(merged["services"]),
+        nova=Nova(**merged["nova"]),
+        cinder=Cinder(**merged["cinder"]),
+        repos=Repos(**merged["repos"]),
+        overrides=merged["overrides"],
+        secrets=Secrets(values),
+    )

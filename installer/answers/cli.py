@@ -1,0 +1,46 @@
+"""CLI: `stackinstall answers generate|validate` and `stackinstall render`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from installer.answers import commands
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.group()
+def answers() -> None:
+    """Create and check answer files."""
+
+
+@answers.command()
+@click.option("-o", "--output", type=_FILE, default=Path("answers.yml"), show_default=True,
+              help="Answer file to write (never overwritten).")
+@click.option("--secrets", type=_FILE, help="Secrets file (default: <output>.secrets.yml).")
+@click.option("--allinone", is_flag=True, help="One node with every role.")
+@click.option("--node", "nodes", multiple=True, metavar="NAME=ADDRESS:ROLE[,ROLE]",
+              help="A node of the topology (repeat); replaces the default nodes.")
+def generate(output: Path, secrets: Path | None, allinone: bool, nodes: tuple[str, ...]) -> None:
+    """Write a commented answer file and a secrets file (0600) with strong passwords."""
+    commands.generate(output, secrets, allinone, nodes)
+
+
+@answers.command("validate")
+@click.argument("file", type=_FILE)
+@click.option("--secrets", type=_FILE, help="Secrets file (default: as the answer file says).")
+def validate_cmd(file: Path, secrets: Path | None) -> None:
+    """Report every problem in FILE (and its secrets) with line, key and fix."""
+    commands.validate(file, secrets)
+
+
+@click.command()
+@click.argument("file", type=_FILE)
+@click.option("--secrets", type=_FILE, help="Secrets file (default: as the answer file says).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Deployment directory (default: deployments/<name> beside FILE).")
+def render(file: Path, secrets: Path | None, output: Path | None) -> None:
+    """Write the Ansible inventory and variables for FILE into the deployment directory."""
+    commands.render(file, secrets, output)

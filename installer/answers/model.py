@@ -1,0 +1,106 @@
+"""The typed deployment model that validated answer files become."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    address: str
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ssh:
+    user: str
+    port: int
+    private_key: str
+    become: bool
+
+
+@dataclass(frozen=True)
+class Network:
+    management_cidr: str
+    provider_interface: str
+    provider_physnet: str
+    mechanism_driver: str
+    overlay: str
+    vni_range: str
+
+
+@dataclass(frozen=True)
+class Ntp:
+    servers: tuple[str, ...]
+    allow: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Locale:
+    lang: str
+    lc_all: str
+    prompt: str
+    aliases: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Nova:
+    virt_type: str
+
+
+@dataclass(frozen=True)
+class Cinder:
+    backend: str
+    device: str
+    loop_size_gb: int
+
+
+@dataclass(frozen=True)
+class Repos:
+    mirror: str
+    proxy: str
+
+
+class Secrets(dict[str, str]):
+    """The secrets mapping; its repr never shows a value."""
+
+    def __repr__(self) -> str:
+        return f"Secrets({sorted(self)} values hidden)"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Everything a deployment needs, validated."""
+
+    path: Path
+    secrets_path: Path
+    name: str
+    release: str
+    distro: str
+    ssh: Ssh
+    network: Network
+    nodes: tuple[Node, ...]
+    ntp: Ntp
+    locale: Locale
+    services: tuple[str, ...]
+    nova: Nova
+    cinder: Cinder
+    repos: Repos
+    overrides: dict[str, dict[str, dict[str, dict[str, Any]]]]
+    secrets: Secrets = field(repr=False)
+
+    @property
+    def controller(self) -> Node:
+        return next(n for n in self.nodes if "controller" in n.roles)
+
+    def nodes_with(self, role: str) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes if role in n.roles)
+
+    @property
+    def default_deploy_dir(self) -> Path:
+        return self.path.parent / "deployments" / self.name

@@ -1,0 +1,260 @@
+"""The answer file's schema: every key, its type, default and one-line explanation.
+
+This table is the single source for validation, ``answers generate`` (the commented file)
+and the README's answer-file reference (``tests/unit/answers/test_reference.py`` keeps the
+README in step with it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TOPOLOGY_ROLES: tuple[str, ...] = ("controller", "network", "compute", "storage")
+SERVICES: tuple[str, ...] = (
+    "keystone",
+    "glance",
+    "placement",
+    "nova",
+    "neutron",
+    "cinder",
+    "horizon",
+)
+
+#: Config files each service's ``overrides`` may name (INI files the roles template).
+SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
+    "keystone": ("keystone.conf",),
+    "glance": ("glance-api.conf",),
+    "placement": ("placement.conf",),
+    "nova": ("nova.conf", "nova-compute.conf"),
+    "neutron": (
+        "neutron.conf",
+        "ml2_conf.ini",
+        "linuxbridge_agent.ini",
+        "openvswitch_agent.ini",
+        "l3_agent.ini",
+        "dhcp_agent.ini",
+        "metadata_agent.ini",
+    ),
+    "cinder": ("cinder.conf",),
+    "horizon": ("local_settings.py",),
+}
+
+#: Which OpenStack releases each distro family can install, and how.
+SUPPORT_MATRIX: dict[str, tuple[str, ...]] = {
+    "debian": ("zed",),
+    "ubuntu": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
+    "redhat": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
+}
+DISTROS: tuple[str, ...] = ("auto", *SUPPORT_MATRIX)
+RELEASES: tuple[str, ...] = tuple(
+    dict.fromkeys(r for releases in SUPPORT_MATRIX.values() for r in releases)
+)
+
+#: Every secret in the secrets file, with what it protects.
+SECRETS: dict[str, str] = {
+    "mariadb_root_password": "MariaDB root user",
+    "rabbitmq_openstack_password": "RabbitMQ user 'openstack'",
+    "keystone_admin_password": "Keystone 'admin' user (the cloud administrator)",
+    "keystone_db_password": "keystone database user",
+    "glance_db_password": "glance database user",
+    "glance_keystone_password": "glance service user in keystone",
+    "placement_db_password": "placement database user",
+    "placement_keystone_password": "placement service user in keystone",
+    "nova_db_password": "nova database user",
+    "nova_keystone_password": "nova service user in keystone",
+    "neutron_db_password": "neutron database user",
+    "neutron_keystone_password": "neutron service user in keystone",
+    "cinder_db_password": "cinder database user",
+    "cinder_keystone_password": "cinder service user in keystone",
+    "neutron_metadata_secret": "shared secret between nova and neutron's metadata proxy",
+    "horizon_secret_key": "Django SECRET_KEY of the dashboard",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One leaf setting of the answer file."""
+
+    type: str  # str | int | bool | list | map | enum | ip | cidr | hostname | url | port
+    default: Any
+    doc: str
+    choices: tuple[str, ...] = ()
+    item: str = "str"  # element type for lists
+    optional: bool = False  # empty string allowed
+
+
+@dataclass(frozen=True)
+class Section:
+    """A mapping of keys in the answer file."""
+
+    doc: str
+    keys: dict[str, Key] = field(default_factory=dict)
+
+
+NODE_KEYS: dict[str, Key] = {
+    "name": Key("hostname", None, "Hostname of the node (also its inventory name)."),
+    "address": Key("ip", None, "Management IP address; must be inside network.management_cidr."),
+    "roles": Key(
+        "list",
+        None,
+        "Topology roles: controller, network, compute, storage (one node may have several).",
+        choices=TOPOLOGY_ROLES,
+        item="enum",
+    ),
+}
+
+SCHEMA: dict[str, Section] = {
+    "deployment": Section(
+        "What is deployed.",
+        {
+            "name": Key(
+                "hostname", "openstack", "Deployment name; names the deployment directory."
+            ),
+            "release": Key("enum", "zed", "OpenStack release to install.", choices=RELEASES),
+            "distro": Key(
+                "enum",
+                "auto",
+                "Target distro family (auto detects it on the nodes).",
+                choices=DISTROS,
+            ),
+            "secrets_file": Key(
+                "str",
+                "",
+                "Secrets file, relative to this file (empty: <this file's name>.secrets.yml).",
+                optional=True,
+            ),
+        },
+    ),
+    "ssh": Section(
+        "How Ansible reaches the nodes.",
+        {
+            "user": Key("str", "root", "SSH user on every node."),
+            "port": Key("port", 22, "SSH port on every node."),
+            "private_key": Key("str", "~/.ssh/id_ed25519", "Private key used to log in."),
+            "become": Key("bool", False, "Use sudo to become root (needed when user is not root)."),
+        },
+    ),
+    "network": Section(
+        "Networks of the cloud.",
+        {
+            "management_cidr": Key(
+                "cidr", "10.0.0.0/24", "Management network; every node address lies in it."
+            ),
+            "provider_interface": Key(
+                "str", "eth1", "Interface on network and compute nodes for the provider network."
+            ),
+            "provider_physnet": Key("str", "provider", "Neutron physical network name."),
+            "mechanism_driver": Key(
+                "enum",
+                "linuxbridge",
+                "Neutron ML2 mechanism driver.",
+                choices=("linuxbridge", "openvswitch"),
+            ),
+            "overlay": Key(
+                "enum", "vxlan", "Self-service overlay networks.", choices=("vxlan", "none")
+            ),
+            "vni_range": Key("str", "1:1000", "VXLAN VNI range for self-service networks."),
+        },
+    ),
+    "ntp": Section(
+        "Time: the controller follows these servers and serves the other nodes.",
+        {
+            "servers": Key(
+                "list", ["0.debian.pool.ntp.org", "1.debian.pool.ntp.org"],
+                "Upstream NTP servers for the controller (empty: it serves its own clock).",
+                item="hostname_or_ip",
+            ),
+            "allow": Key(
+                "list",
+                [],
+                "Networks allowed to query the controller (empty: the management network).",
+                item="cidr",
+            ),
+        },
+    ),
+    "locale": Section(
+        "Shell environment written to /etc/profile.d on every node.",
+        {
+            "lang": Key("locale", "en_US.UTF-8", "LANG for login shells (generated if missing)."),
+            "lc_all": Key("locale", "en_US.UTF-8", "LC_ALL for login shells."),
+            "prompt": Key("str", "[\\u@\\h \\W]\\$ ", "PS1 prompt for login shells."),
+            "aliases": Key("map", {"vi": "vim"}, "Shell aliases (name: command)."),
+        },
+    ),
+    "nova": Section(
+        "Compute.",
+        {
+            "virt_type": Key(
+                "enum", "kvm", "Hypervisor: kvm (hardware) or qemu (emulation, labs).",
+                choices=("kvm", "qemu"),
+            ),
+        },
+    ),
+    "cinder": Section(
+        "Block storage on the storage node.",
+        {
+            "backend": Key(
+                "enum",
+                "loop",
+                "LVM on an existing block device (device) or a loop-backed file (loop, labs).",
+                choices=("device", "loop"),
+            ),
+            "device": Key(
+                "str", "", "Block device for backend: device, e.g. /dev/sdb.", optional=True
+            ),
+            "loop_size_gb": Key("int", 10, "Size of the loop-backed file for backend: loop."),
+        },
+    ),
+    "repos": Section(
+        "Package repositories (like packstack's CONFIG_REPO).",
+        {
+            "mirror": Key(
+                "url", "", "Base URL of a local distro mirror (empty: distro default).",
+                optional=True,
+            ),
+            "proxy": Key(
+                "url", "", "HTTP proxy for the package manager (empty: none).", optional=True
+            ),
+        },
+    ),
+}
+
+#: Top-level keys that are not sections.
+TOP_LEVEL_DOCS: dict[str, str] = {
+    "nodes": "The nodes of the cloud: name, management address and topology roles.",
+    "services": "OpenStack services to install (infrastructure is always installed).",
+    "overrides": "Per-service config overrides: service -> file -> INI section -> key -> value.",
+}
+
+TOP_LEVEL_KEYS: tuple[str, ...] = ("deployment", "ssh", "network", "nodes", "ntp", "locale",
+                                   "services", "nova", "cinder", "repos", "overrides")
+
+DEFAULT_FOUR_NODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("openstack1", "10.0.0.11", ("controller",)),
+    ("openstack2", "10.0.0.12", ("network",)),
+    ("openstack3", "10.0.0.13", ("compute",)),
+    ("openstack4", "10.0.0.14", ("storage",)),
+)
+DEFAULT_ALLINONE: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("openstack1", "10.0.0.11", TOPOLOGY_ROLES),
+)
+
+
+def defaults() -> dict[str, Any]:
+    """A fresh nested dict of every default value (without nodes)."""
+    data: dict[str, Any] = {
+        name: {key: _copy(spec.default) for key, spec in section.keys.items()}
+        for name, section in SCHEMA.items()
+    }
+    data["services"] = list(SERVICES)
+    data["overrides"] = {}
+    return data
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value

@@ -1,0 +1,123 @@
+"""The secrets file: generate strong values, read them back, judge their strength."""
+
+from __future__ import annotations
+
+import os
+import secrets as _random
+import stat
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from installer.answers.schema import SECRETS
+from installer.answers.source import Problem, Source, read
+
+WEAK_WORDS = frozenset({"password", "secret", "openstack", "changeme", "admin", "root",
+                        "guest", "letmein", "123456", "qwerty", "stackinstall"})
+MIN_LENGTH = 16
+
+HEADER = (
+    "# stackinstall secrets — generated; keep this file private (mode 0600).\n"
+    "# Re-running `stackinstall answers generate` only adds secrets that are missing.\n"
+)
+
+
+def new_secret(name: str) -> str:
+    return _random.token_urlsafe(48 if name == "horizon_secret_key" else 24)
+
+
+def weakness(value: str) -> str | None:
+    """Why ``value`` is too weak to protect a service, or None."""
+    if not value:
+        return "is empty"
+    if len(value) < MIN_LENGTH:
+        return f"is only {len(value)} characters long (at least {MIN_LENGTH} needed)"
+    if value.lower() in WEAK_WORDS or len(set(value)) < 6:
+        return "is too easy to guess"
+    return None
+
+
+def default_path(answers_path: Path) -> Path:
+    return answers_path.with_name(f"{answers_path.stem}.secrets.yml")
+
+
+def check(path: Path) -> tuple[dict[str, str], list[Problem]]:
+    """Read and judge a secrets file; return the values and every problem."""
+    fix_missing = f"run `stackinstall answers generate` to create {path} with strong values"
+    if not path.exists():
+        return {}, [Problem(str(path), None, "", "secrets file does not exist", fix_missing)]
+    src: Source = read(path)
+    if src.problems:
+        return {}, src.problems
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError as exc:  # pragma: no cover - stat after a successful read
+        return {}, [Problem(str(path), None, "", f"cannot be read ({exc})", "check permissions")]
+    if mode & 0o077:
+        src.problem("", f"is readable by others (mode {mode:04o})",
+                    f"run `chmod 600 {path}`")
+    data = src.data if src.data is not None else {}
+    if not isinstance(data, dict):
+        src.problem("", "must be a mapping of secret names to values", fix_missing)
+        return {}, src.problems
+    values: dict[str, str] = {}
+    for name in SECRETS:
+        if name not in data:
+            src.problem(name, "is missing", fix_missing)
+            continue
+        value = data[name]
+        if not isinstance(value, str):
+            src.problem(name, "must be a string", "quote the value")
+            continue
+        why = weakness(value)
+        if why:
+            src.problem(name, f"{why} (value hidden)",
+                        f"delete the line and run `stackinstall answers generate` for a "
+                        f"strong value, or set at least {MIN_LENGTH} random characters")
+            continue
+        values[name] = value
+    for name in data:
+        if name not in SECRETS:
+            src.problem(str(name), "is not a known secret",
+                        f"remove it; known secrets: {', '.join(SECRETS)}")
+    return values, src.problems
+
+
+def fill(path: Path) -> list[str]:
+    """Create ``path`` or add the secrets it lacks; return the names added.
+
+    Existing values are never changed. The file is replaced atomically with mode 0600.
+    """
+    existing: dict[str, object] = {}
+    if path.exists():
+        src = read(path)
+        if src.problems or not isinstance(src.data, dict | None):
+            from installer.errors import AnswerFileError
+
+            raise AnswerFileError(
+                f"{path} exists but is not a readable secrets file; it was left untouched",
+                src.problems,
+            )
+        existing = dict(src.data or {})
+    added = [name for name in SECRETS if name not in existing]
+    if not added and path.exists():
+        return []
+    merged = {**existing, **{name: new_secret(name) for name in added}}
+    body = HEADER + yaml.safe_dump(merged, default_flow_style=False, sort_keys=False)
+    write_private(path, body)
+    return added
+
+
+def write_private(path: Path, body: str) -> None:
+    """Write ``body`` to ``path`` atomically, readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(body)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

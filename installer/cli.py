@@ -1,0 +1,63 @@
+"""The `stackinstall` command line: parses options and calls one function per command.
+
+Each sub-package that owns a command group exposes it as a click object in its own
+``cli`` module (``installer.lab.cli``, ``installer.runner.cli`` ...); this module only
+assembles them and turns :class:`~installer.errors.StackInstallError` into clean exits.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from installer import __version__, console
+from installer.errors import StackInstallError
+
+
+class _Group(click.Group):
+    """A click group that renders our errors as messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except StackInstallError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            console.error(exc.message, exc.hint)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="stackinstall")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Install OpenStack from one answer file, on real nodes or on a local lab."""
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from installer.answers.cli import answers, render
+
+    main.add_command(answers)
+    main.add_command(render)
+    for module, name in (
+        ("installer.lab.cli", "lab"),
+        ("installer.runner.cli", "deploy"),
+        ("installer.verify.cli", "verify"),
+        ("installer.preflight.cli", "preflight"),
+    ):
+        if (Path(__file__).parent / module.split(".")[1]).is_dir():
+            try:
+                mod = __import__(module, fromlist=[name])
+            except ModuleNotFoundError as exc:
+                if not (exc.name or "").startswith(module.rsplit(".", 1)[0]):
+                    raise
+                continue
+            main.add_command(getattr(mod, name))
+
+
+_register()

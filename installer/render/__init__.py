@@ -1,0 +1,119 @@
+"""Render a Deployment into the deployment directory Ansible reads (see docs/contracts.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from installer.answers.model import Deployment
+from installer.answers.secrets import write_private
+from installer.render.groups import inventory_groups
+
+HEADER = "# Rendered by stackinstall from {source}; edit the answer file, not this file.\n"
+
+
+@dataclass
+class RenderResult:
+    out_dir: Path
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def inventory(self) -> Path:
+        return self.out_dir / "inventory"
+
+
+def host_vars(dep: Deployment, out_dir: Path) -> dict[str, dict[str, Any]]:
+    key = str(Path(dep.ssh.private_key).expanduser())
+    common_args = (
+        f"-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile={out_dir / 'known_hosts'}"
+        " -o ControlMaster=auto -o ControlPersist=60s -o ServerAliveInterval=15"
+    )
+    return {
+        n.name: {
+            "ansible_host": n.address,
+            "ansible_user": dep.ssh.user,
+            "ansible_port": dep.ssh.port,
+            "ansible_ssh_private_key_file": key,
+            "ansible_become": dep.ssh.become,
+            "ansible_ssh_common_args": common_args,
+            "ansible_python_interpreter": "/usr/bin/python3",
+            "node_address": n.address,
+            "node_roles": list(n.roles),
+        }
+        for n in dep.nodes
+    }
+
+
+def group_vars(dep: Deployment) -> dict[str, Any]:
+    ctl = dep.controller
+    data: dict[str, Any] = {
+        "deployment_name": dep.name,
+        "openstack_release": dep.release,
+        "deployment_distro": dep.distro,
+        "deployment_management_cidr": dep.network.management_cidr,
+        "deployment_controller": ctl.name,
+        "deployment_controller_address": ctl.address,
+        "deployment_nodes": [
+            {"name": n.name, "address": n.address, "roles": list(n.roles)} for n in dep.nodes
+        ],
+        "deployment_services": list(dep.services),
+        "repos_mirror": dep.repos.mirror,
+        "repos_proxy": dep.repos.proxy,
+        "locale_lang": dep.locale.lang,
+        "locale_lc_all": dep.locale.lc_all,
+        "locale_prompt": dep.locale.prompt,
+        "locale_aliases": dict(dep.locale.aliases),
+        "chrony_servers": list(dep.ntp.servers),
+        "chrony_allow": list(dep.ntp.allow) or [dep.network.management_cidr],
+        "neutron_mechanism_driver": dep.network.mechanism_driver,
+        "neutron_provider_interface": dep.network.provider_interface,
+        "neutron_provider_physnet": dep.network.provider_physnet,
+        "neutron_overlay": dep.network.overlay,
+        "neutron_vni_range": dep.network.vni_range,
+        "nova_virt_type": dep.nova.virt_type,
+        "cinder_backend": dep.cinder.backend,
+        "cinder_device": dep.cinder.device,
+        "cinder_loop_size_gb": dep.cinder.loop_size_gb,
+    }
+    for service, files in sorted(dep.overrides.items()):
+        data[f"{service}_config_overrides"] = files
+    return data
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, default_flow_style=False, sort_keys=False, allow_unicode=True)
+
+
+def _write(path: Path, body: str, files: list[Path]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(body, encoding="utf-8")
+    os.replace(tmp, path)
+    files.append(path)
+
+
+def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
+    """Write inventory, group_vars, host_vars and the 0600 secrets file; return what was written."""
+    out = Path(out_dir or dep.default_deploy_dir).resolve()
+    inv = out / "inventory"
+    result = RenderResult(out)
+    head = HEADER.format(source=dep.path)
+    hv = host_vars(dep, out)
+    hosts = {"all": {"hosts": {name: None for name in hv},
+                     "children": {g: {"hosts": {h: None for h in members}}
+                                  for g, members in inventory_groups(dep).items()}}}
+    _write(inv / "hosts.yml", head + _dump(hosts), result.files)
+    _write(inv / "group_vars" / "all" / "main.yml", head + _dump(group_vars(dep)), result.files)
+    for name, values in hv.items():
+        _write(inv / "host_vars" / f"{name}.yml", head + _dump(values), result.files)
+    secrets_path = inv / "group_vars" / "all" / "secrets.yml"
+    write_private(secrets_path, head + _dump(dict(sorted(dep.secrets.items()))))
+    result.files.append(secrets_path)
+    stale = {p for p in (inv / "host_vars").glob("*.yml")} - set(result.files)
+    for path in stale:  # nodes removed from the answer file leave the inventory too
+        path.unlink()
+    return result
