@@ -1,4 +1,4 @@
-"""`answers generate`: commented file, 0600 secrets, never overwrites, fills only what is missing."""
+"""`answers generate`: commented file, 0600 secrets, never overwrites, fills only missing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from installer.answers import check
 from installer.answers.generate import NodeSpec, generate_files
-from installer.answers.schema import SCHEMA, SECRETS
+from installer.answers.schema import SCHEMA, SECRETS, TOPOLOGY_ROLES
 from installer.cli import main
 
 
@@ -39,7 +39,7 @@ def test_generate_default_four_nodes_is_valid(tmp_path: Path) -> None:
 
 def test_every_setting_is_written_with_a_comment(tmp_path: Path) -> None:
     out = tmp_path / "a.yml"
-    generate_files(out, nodes=[NodeSpec("n1", "10.1.0.5", ("controller", "network", "compute", "storage"))])
+    generate_files(out, nodes=[NodeSpec("n1", "10.1.0.5", TOPOLOGY_ROLES)])
     text = out.read_text()
     for section, spec in SCHEMA.items():
         assert f"\n{section}:\n" in text
@@ -106,7 +106,7 @@ def test_broken_secrets_file_is_left_untouched(tmp_path: Path) -> None:
 def test_settings_override_defaults(tmp_path: Path) -> None:
     out = tmp_path / "lab.yml"
     generate_files(out, tmp_path / "lab-secrets.yml",
-                   nodes=[NodeSpec("openstack1", "10.213.0.11", ("controller", "network", "compute", "storage"))],
+                   nodes=[NodeSpec("openstack1", "10.213.0.11", TOPOLOGY_ROLES)],
                    settings={"network": {"management_cidr": "10.213.0.0/24"},
                              "ntp": {"servers": []}, "repos": {"proxy": "http://10.213.0.1:3142"},
                              "deployment": {"name": "lab"}, "nova": {"virt_type": "qemu"}})
