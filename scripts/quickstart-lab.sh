@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# One command: set up, bring up the default four-node lab, deploy it and verify it.
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$REPO/scripts/setup.sh"
+SI="${STACKINSTALL_VENV:-$REPO/.venv}/bin/stackinstall"
+"$SI" lab up
+ANSWERS=/var/lib/stackinstall/lab/lab/answers.yml
+"$SI" deploy "$ANSWERS"
+"$SI" verify "$ANSWERS"
