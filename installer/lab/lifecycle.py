@@ -1,0 +1,354 @@
+"""`lab up` and `lab down`: converge the host to the lab's plan, or remove what the lab made.
+
+``up`` checks the real state of every object (not just the state file) and creates only
+what is missing, so running it again changes nothing and after a reboot-like loss of
+namespaces, mounts or processes it rebuilds just those. ``down`` removes every object the
+lab made (by its recorded name or PID) and leaves the guard routes in place.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from installer.console import out, warn
+from installer.errors import LabError
+from installer.lab import (
+    aptproxy,
+    cgroups,
+    checks,
+    container,
+    image,
+    naming,
+    network,
+    rootfs,
+    ssh,
+)
+from installer.lab.paths import STATE_ROOT, LabPaths, apt_cache_dir
+from installer.lab.sources import Mirrors, host_mirrors, node_sources
+from installer.lab.state import LabState, NodeState, load_state, save_state
+from installer.lab.system import ProcessRef, is_alive, wait_reaped
+from installer.lab.topology import LabNode, LabPlan
+
+BOOT_TIMEOUT = 180.0
+
+
+@dataclass
+class UpResult:
+    plan: LabPlan
+    paths: LabPaths
+    started: list[str] = field(default_factory=list)
+    already_running: list[str] = field(default_factory=list)
+    image_built: bool = False
+    answers_written: bool = False
+    degraded: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def lab_lock(paths: LabPaths) -> Iterator[None]:
+    paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LabError(
+                f"another stackinstall command is working on lab {paths.name!r}",
+                hint="wait for it to finish and retry",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _same_topology(a: LabPlan, b: LabPlan) -> bool:
+    return (a.management_cidr, a.provider_cidr, a.nodes) == (
+        b.management_cidr, b.provider_cidr, b.nodes)
+
+
+def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpResult:
+    """Create or complete the lab; ``plan`` None means: the existing lab, or the default."""
+    from installer.lab.topology import DEFAULT_MANAGEMENT_CIDR, DEFAULT_NODE_COUNT, plan_default
+
+    naming.validate_lab_name(name)
+    checks.require_root()
+    checks.require_tools(install_missing)
+    paths = LabPaths.for_lab(name)
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        if plan is None:
+            plan = state.to_plan() if state else plan_default(
+                name, DEFAULT_NODE_COUNT, DEFAULT_MANAGEMENT_CIDR)
+        if state and not _same_topology(state.to_plan(), plan):
+            raise LabError(
+                f"lab {name!r} already exists with another topology or subnet",
+                hint=f"run `stackinstall lab down --name {name}` first, "
+                "or choose another --name",
+            )
+        if state is None:
+            state = LabState.from_plan(plan)
+        return _converge(plan, state, paths)
+
+
+def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
+    result = UpResult(plan=plan, paths=paths)
+    bridges = [naming.management_bridge(plan.name), naming.provider_bridge(plan.name)]
+    to_start = [n for n in state.nodes if not (n.process and is_alive(n.process))]
+    result.already_running = [n.name for n in state.nodes if n not in to_start]
+    if not to_start and state.proxy and is_alive(state.proxy):
+        return result
+    mirrors = host_mirrors()
+    cached = Path(state.image).is_dir() if state.image else image.image_path(mirrors.main).is_dir()
+    checks.require_resources(len(to_start), cached, paths.root)
+    for cidr in (plan.management_cidr, plan.provider_cidr):
+        network.check_subnet_free(cidr, bridges)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    paths.root.chmod(0o700)
+    save_state(paths.state_file, state)
+
+    for cidr in (plan.management_cidr, plan.provider_cidr):
+        network.ensure_guard_route(cidr)
+    state.bridges = bridges
+    save_state(paths.state_file, state)
+    network.ensure_bridge(bridges[0], plan.bridge_address, plan.management_prefix,
+                          naming.mac_address(plan.name, "bridge", "m"))
+    prov_prefix = int(plan.provider_cidr.split("/")[1])
+    network.ensure_bridge(bridges[1], plan.provider_bridge_address, prov_prefix,
+                          naming.mac_address(plan.name, "bridge", "p"))
+
+    _ensure_proxy(state, paths, plan, mirrors)
+
+    if not state.image or not Path(state.image).is_dir():
+        if not cached:
+            out.print("building the node image (debootstrap, about a minute) ...")
+        img, result.image_built = image.ensure_image(mirrors, paths.logs / "image-build.log")
+        state.image = str(img)
+        save_state(paths.state_file, state)
+
+    pubkey = ssh.ensure_keypair(paths.private_key)
+    for node_state in to_start:
+        node = plan.node(node_state.name)
+        _start_node(node, node_state, plan, state, paths, mirrors, pubkey)
+        result.started.append(node.name)
+    _write_known_hosts(state, paths)
+    result.degraded = _wait_ready(plan, [plan.node(n) for n in result.started], paths)
+
+    from installer.lab.answerfile import write_lab_answers
+
+    _a, _s, result.answers_written = write_lab_answers(plan, paths)
+    return result
+
+
+def _ensure_proxy(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors) -> None:
+    if state.proxy and is_alive(state.proxy):
+        return
+    aptproxy.write_config(paths.proxy_dir, apt_cache_dir(plan.name), plan.bridge_address, mirrors)
+    state.proxy = aptproxy.start(paths.proxy_dir, plan.bridge_address)
+    save_state(paths.state_file, state)
+
+
+def _start_node(
+    node: LabNode,
+    node_state: NodeState,
+    plan: LabPlan,
+    state: LabState,
+    paths: LabPaths,
+    mirrors: Mirrors,
+    pubkey: str,
+) -> None:
+    ns = naming.netns(plan.name, node.name)
+    mgmt = naming.host_veth(plan.name, node.index, "m")
+    prov = naming.host_veth(plan.name, node.index, "p")
+    node_state.netns, node_state.links = ns, [mgmt, prov]
+    save_state(paths.state_file, state)
+    network.ensure_netns(ns)
+    network.ensure_node_link(mgmt, naming.management_bridge(plan.name), ns,
+                             network.NODE_MGMT_IF, node.address, plan.management_prefix,
+                             naming.mac_address(plan.name, node.name, network.NODE_MGMT_IF))
+    network.ensure_node_link(prov, naming.provider_bridge(plan.name), ns,
+                             network.NODE_PROVIDER_IF, None, 0,
+                             naming.mac_address(plan.name, node.name, network.NODE_PROVIDER_IF))
+    node_dir = paths.node_dir(node.name)
+    node_state.mount = str(node_dir / "root")
+    save_state(paths.state_file, state)
+    root = rootfs.ensure_mounted(Path(state.image), node_dir)
+    rootfs.configure(
+        root, node, nodes=plan.nodes, lab=plan.name, bridge_address=plan.bridge_address,
+        sources=node_sources(mirrors), apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url),
+        authorized_key=pubkey,
+    )
+    argv = container.nspawn_argv(root, node.name, network.NETNS_DIR / ns,
+                                 machine=f"si-{plan.name}-{node.name}")
+    groups = cgroups.prepare(plan.name, node.name)
+    node_state.process = container.start(argv, paths.node_log(node.name), groups)
+    save_state(paths.state_file, state)
+
+
+def _write_known_hosts(state: LabState, paths: LabPaths) -> None:
+    entries = []
+    for n in state.nodes:
+        if n.mount and Path(n.mount).is_dir():
+            entries.append((n.name, n.address, rootfs.host_public_keys(Path(n.mount))))
+    paths.known_hosts.write_text(ssh.known_hosts_lines(entries))
+
+
+def _wait_ready(plan: LabPlan, nodes: list[LabNode], paths: LabPaths) -> dict[str, str]:
+    """Wait (bounded) for sshd and for systemd to finish booting on every started node."""
+    if not nodes:
+        return {}
+    deadline = time.monotonic() + BOOT_TIMEOUT
+
+    def ready(node: LabNode) -> tuple[str, str | None, str]:
+        problem = ssh.wait_for_ssh(node.address, paths.private_key, paths.known_hosts, deadline)
+        if problem:
+            return node.name, problem, ""
+        left = max(5, int(deadline - time.monotonic()))
+        system = ssh.run_on(node.address, paths.private_key, paths.known_hosts,
+                            ["timeout", str(left), "systemctl", "is-system-running", "--wait"],
+                            timeout=left + 10)
+        return node.name, None, system.strip()
+
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        results = list(pool.map(ready, nodes))
+    failed = [(n, p) for n, p, _s in results if p]
+    if failed:
+        lines = "; ".join(f"{n}: {p} (log: {paths.node_log(n)})" for n, p in failed)
+        raise LabError(
+            f"{len(failed)} node(s) did not come up within {BOOT_TIMEOUT:.0f} s: {lines}",
+            hint="read the node log; `stackinstall lab up` again retries only those nodes",
+        )
+    return {n: s for n, _p, s in results if s != "running"}
+
+
+# ---------------------------------------------------------------- down
+
+
+@dataclass
+class DownResult:
+    name: str
+    removed: list[str] = field(default_factory=list)
+    existed: bool = True
+
+
+def down(
+    name: str, *, keep_image: bool = False, guard_cidrs: tuple[str, ...] = ()
+) -> DownResult:
+    """Stop every node and remove every namespace, link, bridge, mount and process of the lab."""
+    naming.validate_lab_name(name)
+    checks.require_root()
+    paths = LabPaths.for_lab(name)
+    result = DownResult(name=name)
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        if state is None:
+            result.existed = False
+            for cidr in guard_cidrs:
+                network.ensure_guard_route(cidr)
+            result.removed += _remove_by_name(name)
+            result.removed += [f"cgroup {c}" for c in cgroups.remove(name)]
+            return result
+        for node in state.nodes:
+            result.removed += _remove_node(node, paths)
+            save_state(paths.state_file, state)
+        if state.proxy:
+            outcome = _stop_process(state.proxy)
+            result.removed.append(f"apt-cacher-ng (pid {state.proxy.pid}): {outcome}")
+            state.proxy = None
+            save_state(paths.state_file, state)
+        result.removed += _remove_by_name(name)
+        result.removed += [f"cgroup {c}" for c in cgroups.remove(name)]
+        left = cgroups.leftovers(name)
+        if left:
+            warn(f"cgroups still in use, not removed: {', '.join(left)}")
+        for cidr in (state.management_cidr, state.provider_cidr, *guard_cidrs):
+            network.ensure_guard_route(cidr)
+        _remove_files(paths, state, keep_image, result)
+    paths.lock_file.unlink(missing_ok=True)
+    return result
+
+
+def _remove_node(node: NodeState, paths: LabPaths) -> list[str]:
+    removed: list[str] = []
+    if node.process:
+        outcome = container.stop(node.process)
+        removed.append(f"{node.name}: container (pid {node.process.pid}) {outcome}")
+        node.process = None
+    if node.mount and rootfs.unmount(Path(node.mount)):
+        removed.append(f"{node.name}: mount {node.mount}")
+    for link in node.links:
+        if network.delete_link(link):
+            removed.append(f"{node.name}: link {link}")
+    if node.netns and network.delete_netns(node.netns):
+        removed.append(f"{node.name}: netns {node.netns}")
+    return removed
+
+
+def _remove_by_name(name: str) -> list[str]:
+    """Anything still carrying this lab's name prefix (e.g. from a run that crashed)."""
+    removed: list[str] = []
+    if network.NETNS_DIR.is_dir():
+        for ns in sorted(network.NETNS_DIR.iterdir()):
+            if naming.is_lab_object(name, ns.name) and network.delete_netns(ns.name):
+                removed.append(f"netns {ns.name}")
+    for link in network.ip_json("link", "show"):
+        ifname = str(link.get("ifname", ""))
+        if naming.is_lab_object(name, ifname) and network.delete_link(ifname):
+            removed.append(f"link {ifname}")
+    return removed
+
+
+def _stop_process(ref: ProcessRef) -> str:
+    import os
+
+    if not is_alive(ref):
+        return "not running"
+    os.kill(ref.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not is_alive(ref):
+            wait_reaped(ref.pid)
+            return "stopped"
+        time.sleep(0.1)
+    os.kill(ref.pid, signal.SIGKILL)
+    wait_reaped(ref.pid)
+    return "killed"
+
+
+def _mounts_under(path: Path) -> list[str]:
+    prefix = str(path).rstrip("/") + "/"
+    found = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        target = line.split()[4]
+        if target.startswith(prefix):
+            found.append(target)
+    return found
+
+
+def _remove_files(paths: LabPaths, state: LabState, keep_image: bool, result: DownResult) -> None:
+    left = _mounts_under(paths.root)
+    if left:
+        raise LabError(
+            "mounts of the lab are still present: " + ", ".join(left),
+            hint="stop whatever uses them and run `stackinstall lab down` again",
+        )
+    shutil.rmtree(paths.root, ignore_errors=False)
+    result.removed.append(f"state directory {paths.root}")
+    if keep_image:
+        return
+    cache = apt_cache_dir(state.name)
+    if cache.is_dir():
+        shutil.rmtree(cache)
+        result.removed.append(f"apt cache {cache}")
+    others = [p.parent.name for p in STATE_ROOT.glob("*/state.json")]
+    if others:
+        warn(f"keeping the node image: lab(s) {', '.join(others)} still use it")
+        return
+    for img in image.remove_images():
+        result.removed.append(f"image {img}")

@@ -1,0 +1,63 @@
+"""`lab status`: what each node of a lab is doing, read from the host and over SSH."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from installer.errors import LabError
+from installer.lab import aptproxy, container, ssh
+from installer.lab.paths import LabPaths
+from installer.lab.state import LabState, NodeState, load_state
+from installer.lab.system import is_alive
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    name: str
+    roles: tuple[str, ...]
+    address: str
+    state: str  # running | stopped
+    system: str  # systemctl is-system-running, or "-" / "unreachable"
+    memory: int | None
+    pid: int | None
+
+
+@dataclass(frozen=True)
+class LabStatus:
+    state: LabState
+    paths: LabPaths
+    proxy_running: bool
+    nodes: tuple[NodeStatus, ...]
+
+
+def read_status(name: str) -> LabStatus:
+    paths = LabPaths.for_lab(name)
+    state = load_state(paths.state_file)
+    if state is None:
+        raise LabError(f"there is no lab named {name!r}",
+                       hint=f"create it with `stackinstall lab up --name {name}`")
+
+    def one(node: NodeState) -> NodeStatus:
+        alive = bool(node.process and is_alive(node.process))
+        system = "-"
+        memory = None
+        if alive and node.process:
+            memory = container.memory_bytes(node.process)
+            answer = ssh.run_on(node.address, paths.private_key, paths.known_hosts,
+                                ["systemctl", "is-system-running"], timeout=10)
+            system = answer.strip() or "unreachable"
+        return NodeStatus(
+            name=node.name, roles=tuple(node.roles), address=node.address,
+            state="running" if alive else "stopped", system=system, memory=memory,
+            pid=node.process.pid if alive and node.process else None,
+        )
+
+    with ThreadPoolExecutor(max_workers=max(1, len(state.nodes))) as pool:
+        nodes = tuple(pool.map(one, state.nodes))
+    proxy_running = bool(state.proxy and is_alive(state.proxy))
+    return LabStatus(state=state, paths=paths, proxy_running=proxy_running, nodes=nodes)
+
+
+def proxy_url(status: LabStatus) -> str:
+    return f"http://{status.state.to_plan().bridge_address}:{aptproxy.PORT}"

@@ -1,0 +1,122 @@
+"""Running host commands and recognising the processes the lab started."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from installer.errors import LabError
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    check: bool = True,
+    timeout: float = 120,
+    hint: str | None = None,
+    input_text: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` (never through a shell); raise :class:`LabError` with its stderr on failure."""
+    try:
+        proc = subprocess.run(
+            list(argv),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            input=input_text,
+        )
+    except FileNotFoundError:
+        raise LabError(f"command not found: {argv[0]}", hint=hint) from None
+    except subprocess.TimeoutExpired:
+        raise LabError(
+            f"command timed out after {timeout:.0f} s: {shlex.join(argv)}", hint=hint
+        ) from None
+    if check and proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        last = detail[-1] if detail else f"exit code {proc.returncode}"
+        raise LabError(f"`{shlex.join(argv)}` failed: {last}", hint=hint)
+    return proc
+
+
+@dataclass(frozen=True)
+class ProcessRef:
+    """A process the lab started: its PID plus its start time, so a reused PID never matches."""
+
+    pid: int
+    start_time: int
+    marker: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"pid": self.pid, "start_time": self.start_time, "marker": self.marker}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ProcessRef:
+        return cls(
+            pid=int(str(data["pid"])),
+            start_time=int(str(data["start_time"])),
+            marker=str(data["marker"]),
+        )
+
+
+def process_start_time(pid: int, proc_root: Path = Path("/proc")) -> int | None:
+    """Field 22 of /proc/PID/stat (start time in clock ticks), or None if there is no such PID."""
+    try:
+        raw = (proc_root / str(pid) / "stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # the command name (field 2) is in parentheses and may contain spaces
+    rest = raw[raw.rindex(")") + 2 :].split()
+    if rest[0] == "Z":  # a zombie is not alive
+        return None
+    return int(rest[19])
+
+
+def process_cmdline(pid: int, proc_root: Path = Path("/proc")) -> list[str]:
+    try:
+        raw = (proc_root / str(pid) / "cmdline").read_bytes()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return []
+    return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
+
+
+def ref_for(pid: int, marker: str) -> ProcessRef:
+    start = process_start_time(pid)
+    if start is None:
+        raise LabError(f"process {pid} ({marker}) exited right after it started")
+    return ProcessRef(pid=pid, start_time=start, marker=marker)
+
+
+def is_alive(ref: ProcessRef, proc_root: Path = Path("/proc")) -> bool:
+    """True only if the PID still belongs to the very process we started."""
+    if process_start_time(ref.pid, proc_root) != ref.start_time:
+        return False
+    return any(ref.marker in part for part in process_cmdline(ref.pid, proc_root))
+
+
+def children_of(pid: int, proc_root: Path = Path("/proc")) -> list[int]:
+    try:
+        raw = (proc_root / str(pid) / "task" / str(pid) / "children").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return []
+    return [int(x) for x in raw.split()]
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def wait_reaped(pid: int, timeout: float = 5.0, proc_root: Path = Path("/proc")) -> bool:
+    """Wait until ``pid`` has left the process table (its parent reaped it); bounded."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not (proc_root / str(pid)).exists():
+            return True
+        time.sleep(0.1)
+    return not (proc_root / str(pid)).exists()

@@ -1,0 +1,59 @@
+"""CLI: ``stackinstall deploy``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from installer import console
+from installer.runner.deploy import DeployRequest
+from installer.runner.deploy import deploy as run_deploy
+from installer.runner.options import DEFAULT_FORKS, RunOptions
+from installer.runner.phases import PHASES
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+_PHASE = click.Choice(PHASES)
+
+
+@click.command()
+@click.argument("answers", type=_FILE)
+@click.option("--secrets", type=_FILE, help="Secrets file (default: as the answer file says).")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Deployment directory (default: deployments/<name> beside ANSWERS).")
+@click.option("--phase", "phases", type=_PHASE, multiple=True,
+              help="Run only this phase (repeatable).")
+@click.option("--from", "start", type=_PHASE, help="Run this phase and every later one.")
+@click.option("--limit", metavar="PATTERN", help="Only these hosts (Ansible --limit).")
+@click.option("--tags", multiple=True, help="Only tasks with these tags (repeatable).")
+@click.option("--check", is_flag=True, help="Dry run: report what would change.")
+@click.option("--diff", is_flag=True, help="Show file differences.")
+@click.option("--forks", type=click.IntRange(1, 200), default=DEFAULT_FORKS, show_default=True,
+              help="Hosts configured in parallel.")
+@click.option("-v", "--verbose", count=True, help="Stream Ansible's own output (-vv... more).")
+def deploy(
+    answers: Path,
+    secrets: Path | None,
+    out_dir: Path | None,
+    phases: tuple[str, ...],
+    start: str | None,
+    limit: str | None,
+    tags: tuple[str, ...],
+    check: bool,
+    diff: bool,
+    forks: int,
+    verbose: int,
+) -> None:
+    """Validate ANSWERS, render the deployment and run the phases with live progress."""
+    options = RunOptions(
+        limit=limit,
+        tags=tags,
+        check=check,
+        diff=diff,
+        verbosity=max(verbose - 1, 0),
+        stream=verbose > 0,
+        forks=forks,
+    )
+    request = DeployRequest(answers, secrets, out_dir, phases, start, options)
+    result = run_deploy(request)
+    console.success(f"deployment finished; summary: {result.summary_path}")

@@ -1,0 +1,200 @@
+"""Run the selected phases, one ansible-runner invocation per phase playbook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ansible_runner
+from rich.console import Console
+
+from installer import console as consoles
+from installer.errors import DeployError
+from installer.runner.display import Progress
+from installer.runner.events import RunTracker
+from installer.runner.options import RunOptions, runner_kwargs
+from installer.runner.phases import playbook_for, select_phases
+from installer.runner.prepare import load_and_render
+from installer.runner.resume import resume_command
+from installer.runner.rundir import LOG_NAME, SUMMARY_NAME, RunLog, new_run_dir
+from installer.runner.secrets import Masker, find_leaks, load_secret_values, redact
+from installer.runner.settings import ansible_env, fact_cache_dir
+from installer.runner.summary import RunSummary, failure_report, print_summary
+
+
+@dataclass(frozen=True)
+class DeployRequest:
+    """Everything the ``deploy`` command line asked for."""
+
+    answers: Path
+    secrets: Path | None = None
+    out_dir: Path | None = None
+    phases: tuple[str, ...] = ()
+    start: str | None = None
+    options: RunOptions = field(default_factory=RunOptions)
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    summary: RunSummary
+    summary_path: Path
+
+
+def deploy(request: DeployRequest, console: Console | None = None) -> DeployResult:
+    """Validate, render, run the phases; raise DeployError naming what failed."""
+    phases = select_phases(request.phases, request.start)
+    _, rendered = load_and_render(request.answers, request.secrets, request.out_dir)
+
+    def resume(phase: str) -> str:
+        return resume_command(
+            request.answers,
+            phase,
+            secrets=request.secrets,
+            out_dir=request.out_dir,
+            limit=request.options.limit,
+            tags=request.options.tags,
+        )
+
+    return run_phases(rendered.out_dir, phases, request.options, console, resume=resume)
+
+
+def _check_playbooks(phases: Sequence[str], directory: Path | None) -> list[Path]:
+    playbooks = [playbook_for(p, directory) for p in phases]
+    missing = [p for p in playbooks if not p.is_file()]
+    if missing:
+        raise DeployError(
+            f"playbook(s) not found: {', '.join(str(p) for p in missing)}",
+            hint="choose phases that exist with --phase NAME, or reinstall stackinstall",
+        )
+    return playbooks
+
+
+def run_phases(
+    deploy_dir: Path,
+    phases: Sequence[str],
+    options: RunOptions,
+    console: Console | None = None,
+    *,
+    resume: Callable[[str], str] | None = None,
+    playbooks_dir: Path | None = None,
+) -> DeployResult:
+    """Run ``phases`` against the rendered inventory in ``deploy_dir``.
+
+    ``playbooks_dir`` defaults to the project's ``playbooks/``; ``resume`` builds the
+    command that re-runs from a failed phase.
+    """
+    console = console or consoles.out
+    playbooks = _check_playbooks(phases, playbooks_dir)
+    secrets = load_secret_values(deploy_dir)
+    masker = Masker(secrets.values())
+    run_dir = new_run_dir(deploy_dir)
+    log = RunLog(run_dir / LOG_NAME, masker)
+    started = datetime.now(UTC)
+    tracker = RunTracker()
+    streaming = options.stream or options.verbosity > 0
+    progress = Progress(console, tracker, list(phases), verbose=streaming)
+    show = progress.stdout_sink(masker)
+
+    def on_stdout(text: str) -> None:
+        log.write(text)
+        show(text)
+
+    tracker.on_stdout = on_stdout
+    env = ansible_env()
+    fact_cache_dir(deploy_dir).mkdir(mode=0o700, exist_ok=True)
+    failed_phase: str | None = None
+    try:
+        with progress:
+            for phase, playbook in zip(phases, playbooks, strict=True):
+                tracker.start_phase(phase)
+                log.write(f"==== phase {phase}: {playbook}")
+                status = _run_one(
+                    options,
+                    playbook=playbook,
+                    inventory=deploy_dir / "inventory",
+                    private_data_dir=run_dir,
+                    ident=phase,
+                    envvars=env,
+                    fact_cache=fact_cache_dir(deploy_dir),
+                    tracker=tracker,
+                )
+                record = tracker.finish_phase(status)
+                progress.phase_done(phase, status, record.duration_s)
+                log.write(f"==== phase {phase}: {status} in {record.duration_s:.1f}s")
+                if status != "successful":
+                    failed_phase = phase
+                    break
+    except KeyboardInterrupt:
+        failed_phase = tracker.current.name if tracker.current else phases[0]
+        if tracker.current and tracker.current.status == "running":
+            tracker.finish_phase("interrupted")
+    finally:
+        log.close()
+    summary = _summarise(deploy_dir, run_dir, started, tracker, options, failed_phase, resume)
+    leaks = find_leaks(run_dir, secrets)
+    if leaks:
+        redact(leaks, secrets)
+        summary.secret_leaks = [
+            {"file": str(leak.path.relative_to(run_dir)), "key": leak.key} for leak in leaks
+        ]
+        consoles.warn(
+            f"secret values ({', '.join(sorted({leak.key for leak in leaks}))}) reached the run "
+            f"artifacts and were overwritten with ********; a task lacks no_log: true"
+        )
+    summary_path = run_dir / SUMMARY_NAME
+    summary.write(summary_path)
+    print_summary(console, summary)
+    if failed_phase is not None:
+        _raise_failure(summary, tracker, failed_phase, masker)
+    return DeployResult(summary, summary_path)
+
+
+def _run_one(options: RunOptions, *, tracker: RunTracker, **where: object) -> str:
+    kwargs = runner_kwargs(options, **where)  # type: ignore[arg-type]
+    result = ansible_runner.run(event_handler=tracker.handle, **kwargs)
+    if result.status == "successful" and result.rc == 0:
+        return "successful"
+    return str(result.status or "failed")
+
+
+def _summarise(
+    deploy_dir: Path,
+    run_dir: Path,
+    started: datetime,
+    tracker: RunTracker,
+    options: RunOptions,
+    failed_phase: str | None,
+    resume: Callable[[str], str] | None,
+) -> RunSummary:
+    finished = datetime.now(UTC)
+    command = resume(failed_phase) if failed_phase and resume else None
+    return RunSummary(
+        status="failed" if failed_phase else "successful",
+        started=started.isoformat(),
+        finished=finished.isoformat(),
+        duration_s=(finished - started).total_seconds(),
+        run_dir=run_dir,
+        deploy_dir=deploy_dir,
+        phases=list(tracker.phases),
+        hosts=tracker.totals(),
+        failures=tracker.failures(),
+        check_mode=options.check,
+        resume_command=command,
+    )
+
+
+def _raise_failure(
+    summary: RunSummary, tracker: RunTracker, phase: str, masker: Masker
+) -> None:
+    record = next(p for p in tracker.phases if p.name == phase)
+    lines = failure_report(record.failures, record.output_tail, masker)
+    for line in lines:
+        consoles.err.print(line, markup=False, highlight=False, soft_wrap=True)
+    hosts = sorted({f.host for f in record.failures})
+    what = f"on {', '.join(hosts)}" if hosts else ""
+    hint = f"full log: {summary.run_dir / LOG_NAME}"
+    if summary.resume_command:
+        hint += f"; after fixing, resume with: {summary.resume_command}"
+    raise DeployError(f"phase {phase} {record.status} {what}".rstrip(), hint=hint)

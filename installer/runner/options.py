@@ -1,0 +1,78 @@
+"""Map the deploy command line onto ansible-runner keyword arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Enough parallelism for a four-node lab plus headroom for real clusters.
+DEFAULT_FORKS = 10
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How the operator asked Ansible to run (phase selection lives elsewhere).
+
+    ``stream`` shows Ansible's own output instead of the live table; ``verbosity`` is
+    Ansible's ``-v`` count on top of that.
+    """
+
+    limit: str | None = None
+    tags: tuple[str, ...] = ()
+    check: bool = False
+    diff: bool = False
+    verbosity: int = 0
+    stream: bool = False
+    forks: int = DEFAULT_FORKS
+    extra_cmdline: tuple[str, ...] = field(default_factory=tuple)
+
+    def cmdline(self) -> str | None:
+        args: list[str] = []
+        if self.check:
+            args.append("--check")
+        if self.diff:
+            args.append("--diff")
+        args.extend(self.extra_cmdline)
+        return " ".join(args) or None
+
+
+def runner_kwargs(
+    options: RunOptions,
+    *,
+    playbook: Path,
+    inventory: Path,
+    private_data_dir: Path,
+    ident: str,
+    envvars: dict[str, str],
+    fact_cache: Path,
+) -> dict[str, Any]:
+    """Keyword arguments for ``ansible_runner.run`` for one phase playbook.
+
+    Nothing secret goes in here: no extravars, no passwords. Secrets reach Ansible only
+    through ``inventory/group_vars/all/secrets.yml``. ``suppress_env_files`` keeps
+    ansible-runner from copying these settings into ``env/`` files.
+    """
+    kwargs: dict[str, Any] = {
+        "private_data_dir": str(private_data_dir),
+        "ident": ident,
+        "playbook": str(playbook),
+        "inventory": str(inventory),
+        "envvars": dict(envvars),
+        "forks": options.forks,
+        "quiet": True,
+        "suppress_env_files": True,
+        "rotate_artifacts": 0,
+        "fact_cache_type": "jsonfile",
+        "fact_cache": str(fact_cache.resolve()),
+    }
+    if options.limit:
+        kwargs["limit"] = options.limit
+    if options.tags:
+        kwargs["tags"] = ",".join(options.tags)
+    cmdline = options.cmdline()
+    if cmdline:
+        kwargs["cmdline"] = cmdline
+    if options.verbosity:
+        kwargs["verbosity"] = options.verbosity
+    return kwargs

@@ -1,0 +1,30 @@
+"""The exact command that re-runs a deployment from the phase that failed."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def resume_command(
+    answers: Path,
+    phase: str,
+    *,
+    secrets: Path | None = None,
+    out_dir: Path | None = None,
+    limit: str | None = None,
+    tags: Sequence[str] = (),
+) -> str:
+    """``stackinstall deploy ANSWERS --from PHASE`` plus the options that shaped this run."""
+    argv = ["stackinstall", "deploy", str(answers)]
+    if secrets:
+        argv += ["--secrets", str(secrets)]
+    if out_dir:
+        argv += ["-o", str(out_dir)]
+    argv += ["--from", phase]
+    if limit:
+        argv += ["--limit", limit]
+    for tag in tags:
+        argv += ["--tags", tag]
+    return shlex.join(argv)

@@ -1,0 +1,5 @@
+"""Built-in checks; importing this package registers them in ``installer.verify.registry``."""
+
+from installer.verify.checks import base, chrony, etcd, mariadb, memcached, rabbitmq
+
+__all__ = ["base", "chrony", "etcd", "mariadb", "memcached", "rabbitmq"]

@@ -1,0 +1,100 @@
+"""Bootstrap phase: hostname, name resolution, locale and aliases, package repositories."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from installer.verify.context import CheckContext
+from installer.verify.probes import last_line
+from installer.verify.registry import Outcome, check, failed, passed
+
+ALL = ("all",)
+
+
+@check("hostname", groups=ALL, where="roles/base, /etc/hostname")
+def hostname(host: Any, ctx: CheckContext) -> Outcome:
+    actual = host.run("hostname").stdout.strip()
+    if actual != ctx.node.name:
+        return failed(f"hostname is {actual!r}, expected {ctx.node.name!r}")
+    return passed(actual)
+
+
+@check("/etc/hosts", groups=ALL, where="roles/base, /etc/hosts")
+def etc_hosts(host: Any, ctx: CheckContext) -> Outcome:
+    wrong = []
+    for node in ctx.inventory.nodes:
+        result = host.run(f"getent ahostsv4 {shlex.quote(node.name)}")
+        addresses = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
+        if node.address not in addresses:
+            seen = ", ".join(sorted(addresses)) or "nothing"
+            wrong.append(f"{node.name} resolves to {seen}, expected {node.address}")
+    if wrong:
+        return failed("; ".join(wrong))
+    return passed(f"{len(ctx.inventory.nodes)} nodes resolve")
+
+
+@check("locale", groups=ALL, where="roles/locale, /etc/profile.d/stackinstall.sh")
+def login_locale(host: Any, ctx: CheckContext) -> Outcome:
+    out = host.run("bash -lc locale").stdout
+    values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    expected = {"LANG": ctx.var("locale_lang")}
+    if ctx.var("locale_lc_all"):
+        expected["LC_ALL"] = ctx.var("locale_lc_all")
+    wrong = [
+        f"{key} is {values.get(key, '').strip(chr(34)) or 'unset'}, expected {value}"
+        for key, value in expected.items()
+        if value and values.get(key, "").strip('"') != value
+    ]
+    if wrong:
+        return failed("login shell: " + "; ".join(wrong))
+    return passed(", ".join(f"{k}={v}" for k, v in expected.items()))
+
+
+@check("login aliases", groups=ALL, where="roles/locale, /etc/profile.d/stackinstall.sh")
+def login_aliases(host: Any, ctx: CheckContext) -> Outcome:
+    aliases: dict[str, str] = ctx.var("locale_aliases") or {}
+    if not aliases:
+        return passed("no aliases configured")
+    out = host.run("bash -lic 'alias' 2>/dev/null").stdout
+    defined = {}
+    for line in out.splitlines():
+        if line.startswith("alias ") and "=" in line:
+            name, value = line[len("alias ") :].split("=", 1)
+            defined[name] = value.strip("'\"")
+    wrong = [
+        f"alias {name} is {defined.get(name, 'missing')}, expected {command}"
+        for name, command in sorted(aliases.items())
+        if defined.get(name) != command
+    ]
+    if wrong:
+        return failed("interactive login shell: " + "; ".join(wrong))
+    return passed(", ".join(f"{n}={c}" for n, c in sorted(aliases.items())))
+
+
+@check("package repositories", groups=ALL, where="roles/repos, /etc/apt/sources.list.d")
+def repositories(host: Any, ctx: CheckContext) -> Outcome:
+    if host.run("command -v apt-get").rc != 0:
+        result = host.run("dnf -q repolist --enabled")
+        if result.rc != 0 or not result.stdout.strip():
+            return failed(f"no enabled dnf repository: {last_line(result.stderr)}")
+        return passed(f"{len(result.stdout.splitlines()) - 1} dnf repositories")
+    policy = host.run("apt-cache policy")
+    origins = [
+        line.split()[1]
+        for line in policy.stdout.splitlines()
+        if len(line.split()) > 2 and line.split()[1].startswith(("http://", "https://"))
+    ]
+    if policy.rc != 0 or not origins:
+        return failed("apt knows no repository (apt-cache policy lists none); run apt-get update")
+    mirror = str(ctx.var("repos_mirror") or "")
+    if mirror and not any(url.startswith(mirror.rstrip("/")) for url in origins):
+        return failed(f"apt does not use the mirror {mirror}")
+    proxy = str(ctx.var("repos_proxy") or "")
+    if proxy:
+        dump = host.run("apt-config dump Acquire::http::Proxy").stdout
+        if proxy not in dump:
+            shown = last_line(dump) or "no proxy"
+            return failed(f"apt proxy is {shown}, expected {proxy}")
+    what = f"{len(set(origins))} apt origins" + (f", proxy {proxy}" if proxy else "")
+    return passed(what)

@@ -1,0 +1,25 @@
+"""etcd: healthy and answering on its client URL."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from installer.verify.context import CheckContext
+from installer.verify.probes import last_line
+from installer.verify.registry import Outcome, check, failed, passed
+
+WHERE = "roles/etcd, /etc/default/etcd"
+
+
+@check("etcd health", groups=("etcd",), where=WHERE)
+def etcd_health(host: Any, ctx: CheckContext) -> Outcome:
+    endpoint = f"http://{ctx.node.address}:2379"
+    result = host.run(
+        f"ETCDCTL_API=3 etcdctl --dial-timeout=3s --endpoints {shlex.quote(endpoint)} "
+        "endpoint health"
+    )
+    text = f"{result.stdout}\n{result.stderr}"
+    if result.rc != 0 or "is healthy" not in text:
+        return failed(f"etcd at {endpoint} is not healthy: {last_line(text) or 'no answer'}")
+    return passed(f"{endpoint} healthy")

@@ -1,0 +1,106 @@
+"""MariaDB: running, bound to the management address, OpenStack settings, secured."""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from installer.verify.context import CheckContext
+from installer.verify.probes import last_line, listening_addresses, unit_state
+from installer.verify.registry import Outcome, check, failed, passed
+
+WHERE = "roles/mariadb, /etc/mysql/mariadb.conf.d/99-openstack.cnf"
+GROUPS = ("mariadb",)
+EXPECTED = {
+    "max_connections": "4096",
+    "default_storage_engine": "InnoDB",
+    "innodb_file_per_table": "ON",
+}
+
+
+def _sql(host: Any, query: str) -> Any:
+    """Query as the local root over the socket (root's client settings are on the node)."""
+    return host.run(f"mysql -N -B -e {shlex.quote(query)}")
+
+
+@check("mariadb active", groups=GROUPS, where=WHERE)
+def mariadb_active(host: Any, ctx: CheckContext) -> Outcome:
+    state = unit_state(host, "mariadb")
+    if state != "active":
+        return failed(f"mariadb is {state}, expected active (systemctl status mariadb)")
+    return passed("active")
+
+
+@check("mariadb bind address", groups=GROUPS, where=WHERE)
+def mariadb_bind(host: Any, ctx: CheckContext) -> Outcome:
+    expected = ctx.node.address
+    result = _sql(host, "SELECT @@bind_address")
+    actual = result.stdout.strip() if result.rc == 0 else None
+    if actual is not None and actual != expected:
+        return failed(f"mariadb bind-address is {actual or 'unset'}, expected {expected}")
+    listening = listening_addresses(host, 3306)
+    if listening != {expected}:
+        shown = ", ".join(sorted(listening)) or "nothing"
+        return failed(f"port 3306 listens on {shown}, expected only {expected}")
+    return passed(f"{expected}:3306")
+
+
+@check("mariadb settings", groups=GROUPS, where=WHERE)
+def mariadb_settings(host: Any, ctx: CheckContext) -> Outcome:
+    names = [*EXPECTED, "character_set_server", "collation_server"]
+    listing = ", ".join(f"'{n}'" for n in names)
+    result = _sql(host, f"SHOW GLOBAL VARIABLES WHERE Variable_name IN ({listing})")
+    if result.rc != 0:
+        return failed(f"cannot read the server variables: {last_line(result.stderr)}")
+    actual = dict(line.split("\t", 1) for line in result.stdout.splitlines() if "\t" in line)
+    wrong = [
+        f"{name} is {actual.get(name, 'unset')}, expected {value}"
+        for name, value in EXPECTED.items()
+        if actual.get(name, "").lower() != value.lower()
+    ]
+    charset = actual.get("character_set_server", "")
+    if not charset.startswith("utf8"):
+        wrong.append(f"character_set_server is {charset or 'unset'}, expected utf8*")
+    collation = actual.get("collation_server", "")
+    if not collation.startswith("utf8"):
+        wrong.append(f"collation_server is {collation or 'unset'}, expected a utf8 collation")
+    if wrong:
+        return failed("; ".join(wrong))
+    return passed(f"{charset}/{collation}, max_connections {actual['max_connections']}")
+
+
+@check("mariadb root password", groups=GROUPS, where="roles/mariadb, tasks/accounts.yml")
+def mariadb_root_password(host: Any, ctx: CheckContext) -> Outcome:
+    address = ctx.node.address
+    base = f"mysql --no-defaults -h {shlex.quote(address)} -u root -N -B -e 'SELECT 1'"
+    without = host.run(base)
+    if without.rc == 0:
+        return failed(f"root logs in over TCP ({address}) without a password")
+    password = ctx.secret("mariadb_root_password")
+    with_password = host.run(f"MYSQL_PWD={shlex.quote(password)} {base}")
+    if with_password.rc != 0:
+        return failed(
+            f"root cannot log in over TCP ({address}) with mariadb_root_password: "
+            f"{last_line(with_password.stderr)}"
+        )
+    return passed("refused without, accepted with the password")
+
+
+@check("mariadb no anonymous users", groups=GROUPS, where="roles/mariadb, tasks/accounts.yml")
+def mariadb_anonymous(host: Any, ctx: CheckContext) -> Outcome:
+    result = _sql(host, "SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user = ''")
+    if result.rc != 0:
+        return failed(f"cannot list users: {last_line(result.stderr)}")
+    if result.stdout.strip():
+        return failed("anonymous users exist: " + ", ".join(result.stdout.split()))
+    return passed("none")
+
+
+@check("mariadb no test database", groups=GROUPS, where="roles/mariadb, tasks/accounts.yml")
+def mariadb_test_db(host: Any, ctx: CheckContext) -> Outcome:
+    result = _sql(host, "SHOW DATABASES LIKE 'test'")
+    if result.rc != 0:
+        return failed(f"cannot list databases: {last_line(result.stderr)}")
+    if result.stdout.strip():
+        return failed("the test database exists")
+    return passed("absent")

@@ -1,0 +1,34 @@
+"""CLI: ``stackinstall verify``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from installer.verify.command import run_verify
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.command()
+@click.argument("answers", type=_FILE)
+@click.option("--secrets", type=_FILE, help="Secrets file (default: as the answer file says).")
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Deployment directory (default: deployments/<name> beside ANSWERS).")
+@click.option("--junit", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the results as JUnit XML to this file.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print machine-readable JSON to stdout instead of the table.")
+@click.option("--limit", "nodes", multiple=True, metavar="NODE",
+              help="Only check this node (repeatable).")
+def verify(
+    answers: Path,
+    secrets: Path | None,
+    out_dir: Path | None,
+    junit: Path | None,
+    as_json: bool,
+    nodes: tuple[str, ...],
+) -> None:
+    """Check over SSH that every node runs what its roles need, as configured."""
+    run_verify(answers, secrets, out_dir, junit=junit, as_json=as_json, nodes=nodes)

@@ -1,0 +1,56 @@
+"""testinfra hosts built from the rendered inventory's SSH settings (the ssh backend)."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import testinfra
+
+from installer.verify.inventory import Connection
+
+#: testinfra formats its command with ``%``; a socket path must not contain one.
+_SOCKET_DIR_PREFIX = "si-verify-"
+
+
+def hostspec(conn: Connection) -> str:
+    return f"ssh://{conn.user}@{conn.address}:{conn.port}"
+
+
+def make_host(conn: Connection, control_path: Path) -> Any:
+    """A testinfra host that reaches the node with the same options Ansible uses.
+
+    ``ansible_ssh_common_args`` (the deployment's known_hosts, accept-new, keep-alives)
+    is passed through; one multiplexed SSH connection per node keeps checks fast.
+    """
+    kwargs: dict[str, Any] = {
+        "ssh_extra_args": conn.ssh_common_args or None,
+        "controlpath": str(control_path),
+        "timeout": 10,
+    }
+    if conn.private_key:
+        kwargs["ssh_identity_file"] = conn.private_key
+    if conn.become and conn.user != "root":
+        kwargs["sudo"] = True
+    return testinfra.get_host(hostspec(conn), **kwargs)
+
+
+@contextlib.contextmanager
+def control_dir() -> Iterator[Path]:
+    """A private directory for SSH control sockets; masters are closed on exit."""
+    with tempfile.TemporaryDirectory(prefix=_SOCKET_DIR_PREFIX, dir="/tmp") as path:
+        directory = Path(path)
+        try:
+            yield directory
+        finally:
+            for socket in directory.iterdir():
+                subprocess.run(
+                    ["ssh", "-O", "exit", "-o", f"ControlPath={socket}", "unused"],
+                    capture_output=True,
+                    check=False,
+                    timeout=10,
+                )

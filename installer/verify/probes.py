@@ -1,0 +1,43 @@
+"""Small read-only probes shared by checks (run through a testinfra host)."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+
+def run(host: Any, command: str) -> Any:
+    """Run a shell command; the result has rc, stdout, stderr."""
+    return host.run(command)
+
+
+def first_unit(host: Any, candidates: Sequence[str]) -> str | None:
+    """The first systemd unit of ``candidates`` installed on the host (distros differ)."""
+    for name in candidates:
+        if host.run(f"systemctl cat {shlex.quote(name)}.service").rc == 0:
+            return name
+    return None
+
+
+def unit_state(host: Any, name: str) -> str:
+    return host.run(f"systemctl is-active {shlex.quote(name)}.service").stdout.strip() or "unknown"
+
+
+def listening_addresses(host: Any, port: int) -> set[str]:
+    """Local addresses with a TCP listener on ``port`` (``0.0.0.0``/``::`` for wildcards)."""
+    out = host.run(f"ss -Hltn 'sport = :{port}'").stdout
+    addresses = set()
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) < 4:
+            continue
+        local = fields[3]
+        address = local.rsplit(":", 1)[0].strip("[]")
+        addresses.add({"*": "0.0.0.0"}.get(address, address))
+    return addresses
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""

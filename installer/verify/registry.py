@@ -1,0 +1,81 @@
+"""Checks as data: each names the inventory groups it applies to and where to look on failure.
+
+A check function takes a testinfra host and a :class:`CheckContext` and returns an
+:class:`Outcome`. Modules under ``installer.verify.checks`` register theirs with
+:func:`check`; issue 5's OpenStack checks plug in the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from installer.verify.context import CheckContext
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    message: str
+
+
+def passed(message: str = "") -> Outcome:
+    return Outcome(True, message)
+
+
+def failed(message: str) -> Outcome:
+    return Outcome(False, message)
+
+
+CheckFunc = Callable[[Any, "CheckContext"], Outcome]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification, run on every node of any of ``groups``."""
+
+    name: str
+    groups: tuple[str, ...]
+    func: CheckFunc
+    where: str = ""
+
+    def applies_to(self, node_groups: Iterable[str]) -> bool:
+        return bool(set(self.groups) & set(node_groups))
+
+
+REGISTRY: list[Check] = []
+
+
+def check(name: str, *, groups: Iterable[str], where: str = "") -> Callable[[CheckFunc], CheckFunc]:
+    """Decorator registering a check function under ``name`` for ``groups``."""
+
+    def register(func: CheckFunc) -> CheckFunc:
+        if any(c.name == name for c in REGISTRY):
+            raise ValueError(f"duplicate check name {name!r}")
+        REGISTRY.append(Check(name, tuple(groups), func, where))
+        return func
+
+    return register
+
+
+def load_builtin_checks() -> list[Check]:
+    """Import the check modules (registering them) and return the registry."""
+    from installer.verify import checks  # noqa: F401  (import registers)
+
+    return list(REGISTRY)
+
+
+def select(checks: Iterable[Check], node_groups: Iterable[str]) -> list[Check]:
+    """The checks that apply to a node in ``node_groups``, in registry order."""
+    groups = set(node_groups)
+    return [c for c in checks if c.applies_to(groups)]
+
+
+def plan(
+    checks: Iterable[Check], memberships: Mapping[str, Iterable[str]]
+) -> dict[str, list[Check]]:
+    """node -> the checks to run there. Groups absent from the inventory run nothing."""
+    checks = list(checks)
+    return {node: select(checks, groups) for node, groups in memberships.items()}

@@ -1,0 +1,44 @@
+"""Operator mistakes end with a message and an exit code, before anything is created."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from installer.cli import main
+
+
+def _run(*args):
+    return CliRunner().invoke(main, ["lab", *args])
+
+
+def test_help_documents_the_guard_route():
+    result = _run("--help")
+    assert result.exit_code == 0
+    assert "unreachable" in result.output and "guard" in result.output
+    assert "guard" in _run("down", "--help").output
+
+
+def test_answers_and_nodes_do_not_mix(tmp_path):
+    f = tmp_path / "a.yml"
+    f.write_text("{}")
+    result = _run("up", "--answers", str(f), "--nodes", "2")
+    assert result.exit_code == 2
+    assert "cannot be combined" in result.output
+
+
+def test_invalid_lab_name_is_a_lab_error():
+    result = _run("up", "--name", "Bad_Name")
+    assert result.exit_code == 5
+    assert "invalid lab name" in result.output
+
+
+def test_public_subnet_is_refused():
+    result = _run("up", "--name", "zz", "--subnet", "8.8.8.0/24")
+    assert result.exit_code == 5
+    assert "not a private network" in result.output
+
+
+def test_status_of_an_absent_lab():
+    result = _run("status", "--name", "nosuchlb")
+    assert result.exit_code == 5
+    assert "no lab named" in result.output

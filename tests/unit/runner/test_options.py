@@ -1,0 +1,49 @@
+from pathlib import Path
+
+from installer.runner.options import RunOptions, runner_kwargs
+from installer.runner.settings import ansible_env
+
+
+def _kwargs(options: RunOptions) -> dict:
+    return runner_kwargs(
+        options,
+        playbook=Path("/p/infra.yml"),
+        inventory=Path("/d/inventory"),
+        private_data_dir=Path("/d/runs/x"),
+        ident="infra",
+        envvars={"A": "1"},
+        fact_cache=Path("/d/facts"),
+    )
+
+
+def test_defaults_pass_no_filters_and_no_extravars():
+    kw = _kwargs(RunOptions())
+    assert kw["playbook"] == "/p/infra.yml"
+    assert kw["inventory"] == "/d/inventory"
+    assert kw["ident"] == "infra"
+    assert kw["suppress_env_files"] is True
+    assert kw["quiet"] is True
+    assert kw["fact_cache"] == "/d/facts"
+    for absent in ("limit", "tags", "cmdline", "extravars", "passwords", "verbosity"):
+        assert absent not in kw
+
+
+def test_limit_tags_check_diff_verbosity_are_passed_through():
+    kw = _kwargs(
+        RunOptions(limit="openstack1", tags=("mariadb", "chrony"), check=True, diff=True,
+                   verbosity=2, forks=7)
+    )
+    assert kw["limit"] == "openstack1"
+    assert kw["tags"] == "mariadb,chrony"
+    assert kw["cmdline"] == "--check --diff"
+    assert kw["verbosity"] == 2
+    assert kw["forks"] == 7
+
+
+def test_environment_keeps_host_key_checking_and_caches_facts():
+    env = ansible_env()
+    assert env["ANSIBLE_HOST_KEY_CHECKING"] == "True"
+    assert env["ANSIBLE_PIPELINING"] == "True"
+    assert env["ANSIBLE_CACHE_PLUGIN"] == "jsonfile"
+    assert env["ANSIBLE_ROLES_PATH"].endswith("/roles")
+    assert env["ANSIBLE_DISPLAY_ARGS_TO_STDOUT"] == "False"
