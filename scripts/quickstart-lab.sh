@@ -6,5 +6,7 @@ bash "$REPO/scripts/setup.sh"
 SI="${STACKINSTALL_VENV:-$REPO/.venv}/bin/stackinstall"
 "$SI" lab up
 ANSWERS=/var/lib/stackinstall/lab/lab/answers.yml
-"$SI" deploy "$ANSWERS"
+# The bootstrap and infrastructure phases are the ones proven end to end so far (see README,
+# Status); `"$SI" deploy "$ANSWERS"` without --phase also runs the OpenStack service phases.
+"$SI" deploy "$ANSWERS" --phase bootstrap --phase infra
 "$SI" verify "$ANSWERS"

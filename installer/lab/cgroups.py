@@ -77,3 +77,21 @@ def remove(lab: str, hierarchies: tuple[Path, ...] = HIERARCHIES) -> list[str]:
 def leftovers(lab: str, hierarchies: tuple[Path, ...] = HIERARCHIES) -> list[str]:
     return [str(h / lab_group(lab)) for h in _available(hierarchies)
             if (h / lab_group(lab)).exists()]
+
+
+def processes(lab: str, node: str | None = None,
+              hierarchies: tuple[Path, ...] = HIERARCHIES) -> list[int]:
+    """PIDs in the lab's (or one node's) cgroup tree: by construction, processes of the lab."""
+    pids: set[int] = set()
+    for hierarchy in _available(hierarchies):
+        top = hierarchy / lab_group(lab)
+        if node:
+            top = top / node
+        if not top.is_dir():
+            continue
+        for procs in top.rglob("cgroup.procs"):
+            try:
+                pids.update(int(x) for x in procs.read_text().split())
+            except OSError:
+                continue
+    return sorted(pids)

@@ -90,7 +90,8 @@ def status(name: str) -> None:
     st = read_status(name)
     table = Table(title=f"lab {name} — {st.state.management_cidr}")
     for col in ("node", "roles", "address", "state", "systemd", "memory", "pid"):
-        table.add_column(col, justify="right" if col in ("memory", "pid") else "left")
+        table.add_column(col, justify="right" if col in ("memory", "pid") else "left",
+                         overflow="fold")
     for n in st.nodes:
         style = "ok" if n.state == "running" else "failed"
         mem = f"{n.memory / 2**20:.0f} MiB" if n.memory is not None else "-"

@@ -141,3 +141,30 @@ def _pss(smaps_rollup: Path) -> int:
         if line.startswith("Pss:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def namespace_inits(pids: list[int], proc_root: Path = Path("/proc")) -> list[int]:
+    """Those of ``pids`` that are PID 1 of their own PID namespace (a container's init)."""
+    inits = []
+    for pid in pids:
+        try:
+            status = (proc_root / str(pid) / "status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("NSpid:") and line.split()[-1] == "1" and len(line.split()) > 2:
+                inits.append(pid)
+    return inits
+
+
+def kill_orphans(pids: list[int]) -> list[int]:
+    """End containers whose nspawn is gone (e.g. it was killed): SIGKILL to their init ends
+    every process of that PID namespace. ``pids`` come from the lab's own cgroups."""
+    killed = []
+    for pid in namespace_inits(pids):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+    for pid in killed:
+        wait_reaped(pid)
+    return killed

@@ -65,6 +65,8 @@ def lab_lock(paths: LabPaths) -> Iterator[None]:
         try:
             yield
         finally:
+            if not paths.state_file.exists():  # no lab (any more): leave no lock file behind
+                paths.lock_file.unlink(missing_ok=True)
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
@@ -186,6 +188,9 @@ def _start_node(
     )
     argv = container.nspawn_argv(root, node.name, network.NETNS_DIR / ns,
                                  machine=f"si-{plan.name}-{node.name}")
+    orphans = container.kill_orphans(cgroups.processes(plan.name, node.name))
+    if orphans:
+        warn(f"{node.name}: ended an orphaned container init (pid {orphans[0]})")
     groups = cgroups.prepare(plan.name, node.name)
     node_state.process = container.start(argv, paths.node_log(node.name), groups)
     save_state(paths.state_file, state)
@@ -251,17 +256,22 @@ def down(
             result.existed = False
             for cidr in guard_cidrs:
                 network.ensure_guard_route(cidr)
+            result.removed += _remove_orphans(name)
             result.removed += _remove_by_name(name)
             result.removed += [f"cgroup {c}" for c in cgroups.remove(name)]
             return result
-        for node in state.nodes:
-            result.removed += _remove_node(node, paths)
+        with ThreadPoolExecutor(max_workers=max(1, len(state.nodes))) as pool:
+            stopped = list(pool.map(_stop_node, state.nodes))
+        save_state(paths.state_file, state)
+        for node, outcome in zip(state.nodes, stopped, strict=True):
+            result.removed += outcome + _remove_node(node)
             save_state(paths.state_file, state)
         if state.proxy:
             outcome = _stop_process(state.proxy)
             result.removed.append(f"apt-cacher-ng (pid {state.proxy.pid}): {outcome}")
             state.proxy = None
             save_state(paths.state_file, state)
+        result.removed += _remove_orphans(name)
         result.removed += _remove_by_name(name)
         result.removed += [f"cgroup {c}" for c in cgroups.remove(name)]
         left = cgroups.leftovers(name)
@@ -270,16 +280,19 @@ def down(
         for cidr in (state.management_cidr, state.provider_cidr, *guard_cidrs):
             network.ensure_guard_route(cidr)
         _remove_files(paths, state, keep_image, result)
-    paths.lock_file.unlink(missing_ok=True)
     return result
 
 
-def _remove_node(node: NodeState, paths: LabPaths) -> list[str]:
+def _stop_node(node: NodeState) -> list[str]:
+    if not node.process:
+        return []
+    outcome = container.stop(node.process)
+    pid, node.process = node.process.pid, None
+    return [f"{node.name}: container (pid {pid}) {outcome}"]
+
+
+def _remove_node(node: NodeState) -> list[str]:
     removed: list[str] = []
-    if node.process:
-        outcome = container.stop(node.process)
-        removed.append(f"{node.name}: container (pid {node.process.pid}) {outcome}")
-        node.process = None
     if node.mount and rootfs.unmount(Path(node.mount)):
         removed.append(f"{node.name}: mount {node.mount}")
     for link in node.links:
@@ -288,6 +301,12 @@ def _remove_node(node: NodeState, paths: LabPaths) -> list[str]:
     if node.netns and network.delete_netns(node.netns):
         removed.append(f"{node.name}: netns {node.netns}")
     return removed
+
+
+def _remove_orphans(name: str) -> list[str]:
+    """Containers left in the lab's cgroups without their nspawn (it was killed)."""
+    killed = container.kill_orphans(cgroups.processes(name))
+    return [f"orphaned container init (pid {pid})" for pid in killed]
 
 
 def _remove_by_name(name: str) -> list[str]:

@@ -56,4 +56,5 @@ def deploy(
     )
     request = DeployRequest(answers, secrets, out_dir, phases, start, options)
     result = run_deploy(request)
-    console.success(f"deployment finished; summary: {result.summary_path}")
+    done = "check run finished (nothing was changed)" if check else "deployment finished"
+    console.success(f"{done}; summary: {result.summary_path}")

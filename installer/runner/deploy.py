@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import ansible_runner
+from ansible_runner.exceptions import AnsibleRunnerException
 from rich.console import Console
 
 from installer import console as consoles
@@ -133,16 +134,7 @@ def run_phases(
     finally:
         log.close()
     summary = _summarise(deploy_dir, run_dir, started, tracker, options, failed_phase, resume)
-    leaks = find_leaks(run_dir, secrets)
-    if leaks:
-        redact(leaks, secrets)
-        summary.secret_leaks = [
-            {"file": str(leak.path.relative_to(run_dir)), "key": leak.key} for leak in leaks
-        ]
-        consoles.warn(
-            f"secret values ({', '.join(sorted({leak.key for leak in leaks}))}) reached the run "
-            f"artifacts and were overwritten with ********; a task lacks no_log: true"
-        )
+    summary.secret_leaks = _scrub_secrets(run_dir, secrets)
     summary_path = run_dir / SUMMARY_NAME
     summary.write(summary_path)
     print_summary(console, summary)
@@ -151,9 +143,51 @@ def run_phases(
     return DeployResult(summary, summary_path)
 
 
-def _run_one(options: RunOptions, *, tracker: RunTracker, **where: object) -> str:
-    kwargs = runner_kwargs(options, **where)  # type: ignore[arg-type]
-    result = ansible_runner.run(event_handler=tracker.handle, **kwargs)
+def _scrub_secrets(run_dir: Path, secrets: dict[str, str]) -> list[dict[str, str]]:
+    """Find secret values in the run directory, overwrite them, and say which leaked where.
+
+    Nothing should ever be found: tasks handling secrets carry ``no_log: true`` and no
+    secret is passed on the command line. This is the safety net and the tripwire.
+    """
+    leaks = find_leaks(run_dir, secrets)
+    if not leaks:
+        return []
+    redact(leaks, secrets)
+    consoles.warn(
+        f"secret values ({', '.join(sorted({leak.key for leak in leaks}))}) reached the run "
+        "artifacts and were overwritten with ********; a task lacks no_log: true"
+    )
+    return [{"file": str(leak.path.relative_to(run_dir)), "key": leak.key} for leak in leaks]
+
+
+def _run_one(
+    options: RunOptions,
+    *,
+    tracker: RunTracker,
+    playbook: Path,
+    inventory: Path,
+    private_data_dir: Path,
+    ident: str,
+    envvars: dict[str, str],
+    fact_cache: Path,
+) -> str:
+    kwargs = runner_kwargs(
+        options,
+        playbook=playbook,
+        inventory=inventory,
+        private_data_dir=private_data_dir,
+        ident=ident,
+        envvars=envvars,
+        fact_cache=fact_cache,
+    )
+    try:
+        result = ansible_runner.run(event_handler=tracker.handle, **kwargs)
+    except (AnsibleRunnerException, OSError) as exc:
+        raise DeployError(
+            f"ansible-runner could not start ansible-playbook: {exc}",
+            hint="check that ansible-core is installed next to stackinstall "
+            "(pip install stackinstall pulls it in)",
+        ) from exc
     if result.status == "successful" and result.rc == 0:
         return "successful"
     return str(result.status or "failed")

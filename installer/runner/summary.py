@@ -103,7 +103,8 @@ def failure_report(
     for f in failures:
         what = "UNREACHABLE" if f.unreachable else "FAILED"
         where = f" ({f.task_path})" if f.task_path else ""
-        lines.append(f"{what}: host {f.host}, phase {f.phase}, task '{f.task}'{where}")
+        task = f"{f.role} : {f.task}" if f.role and not f.task.startswith(f.role) else f.task
+        lines.append(f"{what}: host {f.host}, phase {f.phase}, task '{task}'{where}")
         lines.extend(f"    {mask(line)}" for line in f.message.splitlines())
     if not failures and phase_tail:
         lines.append("Ansible stopped before running tasks:")

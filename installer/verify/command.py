@@ -35,7 +35,10 @@ def run_verify(
     if junit:
         junit.write_text(to_junit(outcome.results), encoding="utf-8")
     if as_json:
-        console.out.print_json(to_json(outcome.results, outcome.nodes))
+        # soft_wrap: never break lines, so the output stays valid JSON at any width
+        console.out.print(
+            to_json(outcome.results, outcome.nodes), markup=False, highlight=False, soft_wrap=True
+        )
     else:
         console.out.print(table(outcome.results, outcome.nodes))
         if junit:

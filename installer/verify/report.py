@@ -33,7 +33,7 @@ def table(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> Table:
     columns = list(nodes) or seen
     by_key = {(r.check, r.node): r for r in results}
     grid = Table(title="Verification", title_justify="left")
-    grid.add_column("check")
+    grid.add_column("check", no_wrap=True)
     for node in columns:
         grid.add_column(escape(node), justify="center")
     for name in checks:

@@ -16,21 +16,29 @@ import sys
 import time
 from pathlib import Path
 
+import yaml
+
 DEFAULT_ANSWERS = Path("/var/lib/stackinstall/lab/dv/answers.yml")
+
+
+def _deploy_dir(answers: Path) -> Path:
+    name = yaml.safe_load(answers.read_text())["deployment"]["name"]
+    return answers.parent / "deployments" / name
 
 
 def _deploy(answers: Path, phases: list[str]) -> tuple[float, dict]:
     argv = [sys.executable, "-m", "installer", "deploy", str(answers)]
     for phase in phases:
         argv += ["--phase", phase]
+    runs = _deploy_dir(answers) / "runs"
+    before = set(runs.iterdir()) if runs.is_dir() else set()
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
-    summary_line = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
-    path = Path(summary_line.rsplit("summary: ", 1)[-1]) if "summary: " in summary_line else None
-    if proc.returncode != 0 or path is None or not path.is_file():
+    new = sorted(set(runs.iterdir()) - before) if runs.is_dir() else []
+    if proc.returncode != 0 or not new:
         sys.exit(f"deploy failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr}")
-    return wall, json.loads(path.read_text())
+    return wall, json.loads((new[-1] / "summary.json").read_text())
 
 
 def _report(label: str, wall: float, summary: dict) -> None:

@@ -163,10 +163,11 @@ def test_up_again_changes_nothing(lab_up):
 
 
 def test_up_restarts_only_a_lost_node(lab_up):
-    """A reboot-like loss of one node: process, mount and namespace gone, state file stale."""
+    """A crash-like loss of one node: nspawn killed (its container init orphaned), mount and
+    namespace gone, state file stale. `lab up` ends the orphan and restarts only that node."""
     before = state()
     lost = before["nodes"][1]
-    os.kill(lost["process"]["pid"], signal.SIGTERM)
+    os.kill(lost["process"]["pid"], signal.SIGKILL)
     deadline = time.monotonic() + 30
     while Path(f"/proc/{lost['process']['pid']}").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -175,6 +176,7 @@ def test_up_restarts_only_a_lost_node(lab_up):
 
     result = cli("up", "--name", LAB, "--nodes", "2", "--subnet", SUBNET)
     assert "started openstack2" in result.stdout
+    assert "ended an orphaned container init" in result.stderr
     after = state()
     assert after["nodes"][0]["process"] == before["nodes"][0]["process"]
     assert after["nodes"][1]["process"]["pid"] != lost["process"]["pid"]
@@ -195,3 +197,22 @@ def test_down_leaves_the_host_as_before(lab_baseline, lab_up):
     # the guard is what makes the subnet unreachable now
     probe = subprocess.run(["ip", "route", "get", "10.219.0.11"], capture_output=True, text=True)
     assert probe.returncode != 0 or "unreachable" in probe.stdout
+
+
+def test_a_subnet_in_use_on_the_host_is_refused():
+    """A foreign link with an address in the requested subnet: `lab up` creates nothing."""
+    dummy, cidr = "sitestcollide0", "10.223.0.0/24"
+    # no dummy module on this kernel: a veth pair (both ends on the host) serves as well
+    subprocess.run(["ip", "link", "add", dummy, "type", "veth", "peer", "name", "sitestcollide1"],
+                   check=True)
+    try:
+        subprocess.run(["ip", "addr", "add", "10.223.0.5/24", "dev", dummy], check=True)
+        result = cli("up", "--name", "citestc", "--nodes", "1", "--subnet", cidr, check=False)
+        assert result.returncode == 5
+        assert f"subnet {cidr} is already in use" in result.stderr + result.stdout
+        assert not LabPaths.for_lab("citestc").state_file.exists()
+        assert not LabPaths.for_lab("citestc").lock_file.exists()
+        assert "si-citestc-" not in subprocess.run(["ip", "-br", "link"], capture_output=True,
+                                                   text=True, check=True).stdout
+    finally:
+        subprocess.run(["ip", "link", "del", dummy], check=True)

@@ -44,12 +44,14 @@ options:
     elements: str
     default: []
   users:
-    description: Users as C({name, password, domain, project, roles}); each gets the roles on the project.
+    description: Users as C({name, password, domain, project, roles}); each gets the roles
+      on the project.
     type: list
     elements: dict
     default: []
   services:
-    description: Services as C({name, type, description, endpoints}); endpoints maps interface to URL.
+    description: Services as C({name, type, description, endpoints}); endpoints maps
+      interface to URL.
     type: list
     elements: dict
     default: []
@@ -64,7 +66,8 @@ EXAMPLES = r"""
 - name: Register glance
   stackinstall_keystone:
     auth: "{{ openstack_service_admin_auth }}"
-    users: [{name: glance, password: "{{ glance_keystone_password }}", project: service, roles: [admin]}]
+    users:
+      - {name: glance, password: "{{ glance_keystone_password }}", project: service, roles: [admin]}
     services:
       - name: glance
         type: image
@@ -120,7 +123,9 @@ class Keystone:
             body["auth"]["scope"] = scope
         return body
 
-    def _open(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any, Any]:
+    def _open(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any, Any]:
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.url + path, data=data, method=method)
         request.add_header("Content-Type", "application/json")
@@ -128,7 +133,7 @@ class Keystone:
         if token:
             request.add_header("X-Auth-Token", token)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 raw = answer.read()
                 return answer.status, answer.headers, json.loads(raw) if raw else None
         except urllib.error.HTTPError as exc:
@@ -154,7 +159,9 @@ class Keystone:
         status, _, _ = self._open("POST", "/auth/tokens", self._password_body(auth))
         return status == 201
 
-    def call(self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200, 201, 204)) -> Any:
+    def call(
+        self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200, 201, 204)
+    ) -> Any:
         status, _, payload = self._open(method, path, body, self.token)
         if status not in ok:
             raise KeystoneError(f"{method} {path} answered HTTP {status}: {payload}")
@@ -198,8 +205,14 @@ class Reconciler:
             return str(found[0]["id"])
         if not self._change(f"project {spec['name']} created"):
             return None
-        body = {"project": {"name": spec["name"], "domain_id": domain,
-                            "description": spec.get("description") or "", "enabled": True}}
+        body = {
+            "project": {
+                "name": spec["name"],
+                "domain_id": domain,
+                "description": spec.get("description") or "",
+                "enabled": True,
+            }
+        }
         return str(self.api.call("POST", "/projects", body)["project"]["id"])
 
     def role(self, name: str) -> str | None:
@@ -214,16 +227,34 @@ class Reconciler:
         domain_name = spec.get("domain") or "Default"
         domain = self.domain_id(domain_name)
         found = self.api.find("users", name=spec["name"], domain_id=domain)
-        project_id = self.project({"name": spec["project"], "domain": spec.get("project_domain") or domain_name})
+        project_id = self.project(
+            {"name": spec["project"], "domain": spec.get("project_domain") or domain_name}
+        )
         if found:
             user_id: str | None = str(found[0]["id"])
-            auth = {"url": self.api.url, "username": spec["name"], "password": spec["password"],
-                    "user_domain_name": domain_name, "project_name": None}
-            if not self.api.can_authenticate(auth) and self._change(f"user {spec['name']} password updated"):
-                self.api.call("PATCH", f"/users/{user_id}", {"user": {"password": spec["password"]}})
+            auth = {
+                "url": self.api.url,
+                "username": spec["name"],
+                "password": spec["password"],
+                "user_domain_name": domain_name,
+                "project_name": None,
+            }
+            if not self.api.can_authenticate(auth) and self._change(
+                f"user {spec['name']} password updated"
+            ):
+                self.api.call(
+                    "PATCH", f"/users/{user_id}", {"user": {"password": spec["password"]}}
+                )
         elif self._change(f"user {spec['name']} created"):
-            body = {"user": {"name": spec["name"], "domain_id": domain, "password": spec["password"],
-                             "default_project_id": project_id, "enabled": True}}
+            body = {
+                "user": {
+                    "name": spec["name"],
+                    "domain_id": domain,
+                    "password": spec["password"],
+                    "default_project_id": project_id,
+                    "enabled": True,
+                }
+            }
             user_id = str(self.api.call("POST", "/users", body)["user"]["id"])
         else:
             user_id = None
@@ -236,31 +267,53 @@ class Reconciler:
                 self.api.call("PUT", path)
 
     def service(self, spec: dict[str, Any], region: str) -> None:
-        found = [s for s in self.api.find("services", type=spec["type"]) if s.get("name") == spec["name"]]
+        found = [
+            s for s in self.api.find("services", type=spec["type"]) if s.get("name") == spec["name"]
+        ]
         if found:
             service_id: str | None = str(found[0]["id"])
         elif self._change(f"service {spec['name']} ({spec['type']}) created"):
-            body = {"service": {"name": spec["name"], "type": spec["type"],
-                                "description": spec.get("description") or "", "enabled": True}}
+            body = {
+                "service": {
+                    "name": spec["name"],
+                    "type": spec["type"],
+                    "description": spec.get("description") or "",
+                    "enabled": True,
+                }
+            }
             service_id = str(self.api.call("POST", "/services", body)["service"]["id"])
         else:
             service_id = None
         for interface, url in sorted((spec.get("endpoints") or {}).items()):
             self.endpoint(spec["name"], service_id, interface, str(url), region)
 
-    def endpoint(self, name: str, service_id: str | None, interface: str, url: str, region: str) -> None:
+    def endpoint(
+        self, name: str, service_id: str | None, interface: str, url: str, region: str
+    ) -> None:
         existing: list[dict[str, Any]] = []
         if service_id:
-            existing = [e for e in self.api.find("endpoints", service_id=service_id, interface=interface)
-                        if (e.get("region_id") or e.get("region")) == region]
+            existing = [
+                e
+                for e in self.api.find("endpoints", service_id=service_id, interface=interface)
+                if (e.get("region_id") or e.get("region")) == region
+            ]
         if not existing:
             self.region(region)
             if self._change(f"endpoint {name} {interface} {url} created"):
-                body = {"endpoint": {"service_id": service_id, "interface": interface, "url": url,
-                                     "region_id": region, "enabled": True}}
+                body = {
+                    "endpoint": {
+                        "service_id": service_id,
+                        "interface": interface,
+                        "url": url,
+                        "region_id": region,
+                        "enabled": True,
+                    }
+                }
                 self.api.call("POST", "/endpoints", body)
             return
-        if existing[0]["url"] != url and self._change(f"endpoint {name} {interface} changed to {url}"):
+        if existing[0]["url"] != url and self._change(
+            f"endpoint {name} {interface} changed to {url}"
+        ):
             self.api.call("PATCH", f"/endpoints/{existing[0]['id']}", {"endpoint": {"url": url}})
 
     def region(self, region: str) -> None:

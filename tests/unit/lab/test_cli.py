@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
+import pytest
 from click.testing import CliRunner
 
 from installer.cli import main
@@ -42,3 +47,14 @@ def test_status_of_an_absent_lab():
     result = _run("status", "--name", "nosuchlb")
     assert result.exit_code == 5
     assert "no lab named" in result.output
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
+def test_not_root_is_refused_before_anything_happens():
+    proc = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+         sys.executable, "-m", "installer", "lab", "up", "--name", "nonroot"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 5, proc.stderr
+    assert "needs root" in proc.stderr

@@ -78,3 +78,14 @@ def test_apt_cacher_config_avoids_the_known_traps(tmp_path):
 def test_known_hosts_lines():
     text = ssh.known_hosts_lines([("n1", "10.0.0.11", ["ssh-ed25519 AAA", "ecdsa-sha2 BBB"])])
     assert text == "n1,10.0.0.11 ssh-ed25519 AAA\nn1,10.0.0.11 ecdsa-sha2 BBB\n"
+
+
+def test_only_pid_namespace_inits_are_taken_for_container_inits(tmp_path):
+    import os
+
+    for pid, nspid in ((100, "100\t1"), (101, "101\t7"), (102, "102")):
+        (tmp_path / str(pid)).mkdir()
+        (tmp_path / str(pid) / "status").write_text(f"Name:\tx\nNSpid:\t{nspid}\n")
+    assert container.namespace_inits([100, 101, 102, 103], tmp_path) == [100]
+    # this very process lives in the host's PID namespace: not a container init
+    assert container.namespace_inits([os.getpid()]) == []

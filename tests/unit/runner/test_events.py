@@ -95,3 +95,27 @@ def test_failures_of_a_phase_that_never_reached_the_recap_are_kept(failed_events
         tracker.handle(event)
     record = tracker.finish_phase("failed")
     assert {f.host for f in record.failures} >= {"node2", "ghost"}
+
+
+def test_events_recorded_on_the_lab_name_the_failed_host_task_and_error():
+    """data/lab_infra_failed_events.json: `deploy --phase infra` on a four-node lab with
+    mariadb masked on openstack1 (recorded from the real run, invocation args dropped)."""
+    import json
+    from pathlib import Path
+
+    from installer.runner.summary import failure_report
+
+    data = Path(__file__).parent / "data" / "lab_infra_failed_events.json"
+    events = json.loads(data.read_text())
+    tracker = _track(events)
+    totals = tracker.totals()
+    assert set(totals) == {"openstack1", "openstack2", "openstack3", "openstack4"}
+    assert totals["openstack1"].failed == 1
+    assert all(c.changed == 0 for c in totals.values())
+    (failure,) = tracker.failures()
+    assert (failure.host, failure.role, failure.task) == (
+        "openstack1", "mariadb", "Enable and start MariaDB")
+    assert "mariadb.service is masked" in failure.message
+    lines = failure_report([failure], [], str)
+    assert lines[0].startswith("FAILED: host openstack1, phase infra, "
+                               "task 'mariadb : Enable and start MariaDB'")

@@ -3,6 +3,7 @@ import xml.etree.ElementTree as ET
 
 from rich.console import Console
 
+from installer.console import THEME
 from installer.verify.execute import CheckResult
 from installer.verify.report import as_json, failure_lines, table, to_json, to_junit
 
@@ -15,7 +16,7 @@ RESULTS = [
 
 
 def _text(renderable) -> str:
-    console = Console(width=120, record=True, force_terminal=False)
+    console = Console(width=120, record=True, force_terminal=False, theme=THEME)
     console.print(renderable)
     return console.export_text()
 
