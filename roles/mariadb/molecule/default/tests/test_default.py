@@ -36,6 +36,16 @@ def test_root_needs_the_password(host: Host) -> None:
     assert allowed.rc == 0, allowed.stderr
 
 
+def test_root_over_tcp_needs_the_password(host: Host) -> None:
+    address = _vars(host)["node_address"]
+    password = shlex.quote(_vars(host)["mariadb_root_password"])
+    tcp = f"mysql --no-defaults -h {address} -uroot"
+    assert host.run(f"{tcp} -p{password} -N -e 'SELECT 1'").rc == 0
+    wrong = host.run(f"{tcp} -pnot-the-password -e 'SELECT 1'")
+    assert wrong.rc != 0
+    assert "Access denied" in wrong.stderr
+
+
 def test_no_anonymous_users_and_no_test_database(host: Host) -> None:
     assert host.check_output("mysql -N -e \"SELECT COUNT(*) FROM mysql.user WHERE user=''\"") == "0"
     assert host.check_output("mysql -N -e \"SHOW DATABASES LIKE 'test'\"") == ""
