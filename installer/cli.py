@@ -8,7 +8,6 @@ assembles them and turns :class:`~installer.errors.StackInstallError` into clean
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -41,23 +40,12 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from installer.answers.cli import answers, render
+    from installer.lab.cli import lab
+    from installer.runner.cli import deploy
+    from installer.verify.cli import verify
 
-    main.add_command(answers)
-    main.add_command(render)
-    for module, name in (
-        ("installer.lab.cli", "lab"),
-        ("installer.runner.cli", "deploy"),
-        ("installer.verify.cli", "verify"),
-        ("installer.preflight.cli", "preflight"),
-    ):
-        if (Path(__file__).parent / module.split(".")[1]).is_dir():
-            try:
-                mod = __import__(module, fromlist=[name])
-            except ModuleNotFoundError as exc:
-                if not (exc.name or "").startswith(module.rsplit(".", 1)[0]):
-                    raise
-                continue
-            main.add_command(getattr(mod, name))
+    for command in (answers, render, lab, deploy, verify):
+        main.add_command(command)
 
 
 _register()
