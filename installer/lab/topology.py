@@ -6,6 +6,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from installer.answers.schema import DEFAULT_FOUR_NODES, TOPOLOGY_ROLES
 from installer.errors import LabError
 from installer.lab.naming import MAX_NODES, validate_node_name
 
@@ -13,12 +14,7 @@ DEFAULT_MANAGEMENT_CIDR = "10.213.0.0/24"
 FIRST_NODE_OFFSET = 11
 DEFAULT_NODE_COUNT = 4
 
-_FOUR_NODE_ROLES: tuple[tuple[str, ...], ...] = (
-    ("controller",),
-    ("network",),
-    ("compute",),
-    ("storage",),
-)
+_FOUR_NODE_ROLES: tuple[tuple[str, ...], ...] = tuple(roles for _, _, roles in DEFAULT_FOUR_NODES)
 
 
 @dataclass(frozen=True)
@@ -102,7 +98,7 @@ def default_roles(count: int) -> list[tuple[str, ...]]:
     if count > MAX_NODES:
         raise LabError(f"a lab has at most {MAX_NODES} nodes", hint="use a smaller --nodes")
     if count == 1:
-        return [("controller", "network", "compute", "storage")]
+        return [TOPOLOGY_ROLES]
     if count == 2:
         return [("controller", "network", "storage"), ("compute",)]
     if count == 3:

@@ -6,6 +6,8 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from installer.verify.registry import Outcome, failed
+
 
 def run(host: Any, command: str) -> Any:
     """Run a shell command; the result has rc, stdout, stderr."""
@@ -22,6 +24,14 @@ def first_unit(host: Any, candidates: Sequence[str]) -> str | None:
 
 def unit_state(host: Any, name: str) -> str:
     return host.run(f"systemctl is-active {shlex.quote(name)}.service").stdout.strip() or "unknown"
+
+
+def not_active(host: Any, unit: str, hint: str = "") -> Outcome | None:
+    """A failed Outcome when ``unit`` is not active (``hint`` is appended), else None."""
+    state = unit_state(host, unit)
+    if state == "active":
+        return None
+    return failed(f"{unit} is {state}, expected active{hint}")
 
 
 def listening_addresses(host: Any, port: int) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from installer.verify.context import CheckContext
-from installer.verify.probes import listening_addresses, unit_state
+from installer.verify.probes import listening_addresses, not_active
 from installer.verify.registry import Outcome, check, failed, passed
 
 WHERE = "roles/memcached, /etc/memcached.conf"
@@ -13,9 +13,8 @@ WHERE = "roles/memcached, /etc/memcached.conf"
 
 @check("memcached listener", groups=("memcached",), where=WHERE)
 def memcached_listener(host: Any, ctx: CheckContext) -> Outcome:
-    state = unit_state(host, "memcached")
-    if state != "active":
-        return failed(f"memcached is {state}, expected active")
+    if inactive := not_active(host, "memcached"):
+        return inactive
     expected = {ctx.node.address, "127.0.0.1"}
     listening = listening_addresses(host, 11211)
     if listening != expected:
