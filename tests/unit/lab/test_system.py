@@ -49,9 +49,10 @@ def test_children_of(sleeper):
     try:
         import time
 
-        for _ in range(50):
+        # the child exists as a copy of `sh` until it has exec'd sleep: wait for both
+        for _ in range(100):
             kids = system.children_of(proc.pid)
-            if kids:
+            if kids and (system.process_cmdline(kids[0]) or [""])[0] == "sleep":
                 break
             time.sleep(0.05)
         assert len(kids) == 1
