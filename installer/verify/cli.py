@@ -22,6 +22,12 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
               help="Print machine-readable JSON to stdout instead of the table.")
 @click.option("--limit", "nodes", multiple=True, metavar="NODE",
               help="Only check this node (repeatable).")
+@click.option("--smoke", is_flag=True,
+              help="Also run the functional smoke: image, network, router, volume, a server "
+                   "booted to ACTIVE, attach, then delete all of it.")
+@click.option("--browser", is_flag=True,
+              help="Also log in to the dashboard with a headless Chromium (screenshots kept "
+                   "in <deployment>/verify/).")
 def verify(
     answers: Path,
     secrets: Path | None,
@@ -29,6 +35,9 @@ def verify(
     junit: Path | None,
     as_json: bool,
     nodes: tuple[str, ...],
+    smoke: bool,
+    browser: bool,
 ) -> None:
     """Check over SSH that every node runs what its roles need, as configured."""
-    run_verify(answers, secrets, out_dir, junit=junit, as_json=as_json, nodes=nodes)
+    run_verify(answers, secrets, out_dir, junit=junit, as_json=as_json, nodes=nodes,
+               smoke=smoke, browser=browser)

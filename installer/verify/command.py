@@ -22,6 +22,8 @@ def run_verify(
     junit: Path | None = None,
     as_json: bool = False,
     nodes: Sequence[str] = (),
+    smoke: bool = False,
+    browser: bool = False,
 ) -> None:
     deployment, rendered = load_and_render(answers, secrets, out_dir)
     known = {n.name for n in deployment.nodes}
@@ -31,7 +33,13 @@ def run_verify(
             f"unknown node(s): {', '.join(unknown)}",
             hint=f"nodes of this deployment: {', '.join(sorted(known))}",
         )
-    outcome = verify_deploy_dir(rendered.out_dir, limit=set(nodes) if nodes else None)
+    outcome = verify_deploy_dir(
+        rendered.out_dir, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser
+    )
+    if outcome.artifacts is not None:
+        (outcome.artifacts / "results.json").write_text(
+            to_json(outcome.results, outcome.nodes), encoding="utf-8"
+        )
     if junit:
         junit.write_text(to_junit(outcome.results), encoding="utf-8")
     if as_json:
@@ -43,6 +51,8 @@ def run_verify(
         console.out.print(table(outcome.results, outcome.nodes))
         if junit:
             console.out.print(f"JUnit XML: [path]{escape(str(junit))}[/path]")
+        if outcome.artifacts is not None:
+            console.out.print(f"artifacts: [path]{escape(str(outcome.artifacts))}[/path]")
     if outcome.failed:
         for line in failure_lines(outcome.failed):
             console.err.print(line, markup=False, highlight=False, soft_wrap=True)

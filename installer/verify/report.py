@@ -12,7 +12,7 @@ from rich.table import Table
 
 from installer.verify.execute import CheckResult
 
-SYMBOL = {"pass": "[ok]✓[/ok]", "fail": "[failed]✗[/failed]"}
+SYMBOL = {"pass": "[ok]✓[/ok]", "fail": "[failed]✗[/failed]", "blocked": "[changed]![/changed]"}
 NOT_APPLICABLE = "[muted]\u2013[/muted]"  # en dash
 
 
@@ -28,7 +28,8 @@ def _ordered(results: Sequence[CheckResult]) -> tuple[list[str], list[str]]:
 
 
 def table(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> Table:
-    """Rows are checks, columns are nodes: ✓ passed, ✗ failed, en dash not applicable."""
+    """Rows are checks, columns are nodes: ✓ passed, ✗ failed, ! blocked by the host, en dash
+    not applicable."""
     checks, seen = _ordered(results)
     columns = list(nodes) or seen
     by_key = {(r.check, r.node): r for r in results}
@@ -61,6 +62,7 @@ def as_json(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> dict[s
         "status": "failed" if failed else "passed",
         "passed": len(results) - len(failed),
         "failed": len(failed),
+        "blocked": sum(1 for r in results if r.status == "blocked"),
         "nodes": list(nodes) or seen,
         "checks": checks,
         "results": [r.as_dict() for r in results],

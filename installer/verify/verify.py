@@ -1,21 +1,30 @@
-"""``verify()``: plan the checks for each node from the rendered inventory, run, report."""
+"""``verify()``: plan the checks for each node from the rendered inventory, run, report.
+
+Beyond the per-node checks, ``smoke=True`` adds the functional smoke (``smoke.py``) and
+``browser=True`` a headless-Chromium login to the dashboard (``browser.py``); both report
+as further results, and keep their artifacts in ``<deployment>/verify/<UTC time>/``.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from installer.runner.secrets import Masker, load_secret_values
 from installer.verify.connect import control_dir, make_host
-from installer.verify.execute import CheckResult, run_checks
+from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.registry import Check, load_builtin_checks, plan
+from installer.verify.smoke import SmokeRun, storage_probe
+from installer.verify.smoke import plan as smoke_plan
 
 
 @dataclass(frozen=True)
 class VerifyOutcome:
     results: list[CheckResult]
     nodes: list[str]
+    artifacts: Path | None = None
 
     @property
     def failed(self) -> list[CheckResult]:
@@ -26,10 +35,55 @@ def _host_for(node: NodeInfo, socket: Path) -> object:
     return make_host(node.connection, socket)
 
 
+def artifacts_dir(deploy_dir: Path) -> Path:
+    path = deploy_dir / "verify" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _smoke(inventory: Inventory, sockets: Path) -> list[CheckResult]:
+    try:
+        controller, computes, storage = smoke_plan(inventory)
+    except ValueError as exc:
+        return [CheckResult("smoke", "-", FAIL, str(exc))]
+    hosts = {n.name: _host_for(n, sockets / n.name) for n in inventory.nodes}
+    run = SmokeRun(
+        host=hosts[controller],
+        cloud=str(inventory.variables.get("deployment_name", "stackinstall")),
+        controller=controller,
+        compute_hosts=computes,
+        storage_hosts=storage,
+        storage_probe=storage_probe(hosts.__getitem__),
+    )
+    return run.run()
+
+
+def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckResult:
+    from installer.verify.browser import horizon_login
+
+    nodes = inventory.group("horizon")
+    if not nodes:
+        return CheckResult("horizon browser login", "-", FAIL, "no horizon node in the inventory")
+    node = nodes[0]
+    url = f"http://{node.address}/horizon/"
+    password = secrets.get("keystone_admin_password", "")
+    result = horizon_login(url, "admin", password, out)
+    shots = ", ".join(str(p) for p in result.screenshots)
+    return CheckResult(
+        "horizon browser login", node.name, PASS if result.ok else FAIL,
+        f"{result.message}" + (f"; screenshots: {shots}" if shots else ""),
+        where="roles/horizon; /var/log/apache2 on the horizon node",
+        duration_s=result.seconds,
+    )
+
+
 def verify_deploy_dir(
     deploy_dir: Path,
     checks: list[Check] | None = None,
     limit: set[str] | None = None,
+    *,
+    smoke: bool = False,
+    browser: bool = False,
 ) -> VerifyOutcome:
     """Run every applicable check against the nodes of a rendered deployment directory."""
     inventory: Inventory = read_inventory(deploy_dir)
@@ -39,6 +93,16 @@ def verify_deploy_dir(
         n.name: n.groups for n in inventory.nodes if limit is None or n.name in limit
     }
     schedule = plan(checks if checks is not None else load_builtin_checks(), memberships)
+    artifacts = artifacts_dir(deploy_dir) if smoke or browser else None
     with control_dir() as sockets:
         results = run_checks(schedule, inventory, secrets, _host_for, sockets, mask)
-    return VerifyOutcome(results, sorted(memberships))
+        if browser and artifacts is not None:
+            results.append(_mask(_browser(inventory, secrets, artifacts), mask))
+        if smoke:
+            results += [_mask(r, mask) for r in _smoke(inventory, sockets)]
+    return VerifyOutcome(results, sorted(memberships), artifacts)
+
+
+def _mask(result: CheckResult, mask: Masker) -> CheckResult:
+    return CheckResult(result.check, result.node, result.status, mask(result.message),
+                       result.where, result.duration_s)

@@ -1,5 +1,23 @@
 """Built-in checks; importing this package registers them in ``installer.verify.registry``."""
 
-from installer.verify.checks import base, chrony, etcd, mariadb, memcached, rabbitmq
+from installer.verify.checks import (
+    base,
+    chrony,
+    etcd,
+    mariadb,
+    memcached,
+    openstack_api,
+    openstack_nodes,
+    rabbitmq,
+)
 
-__all__ = ["base", "chrony", "etcd", "mariadb", "memcached", "rabbitmq"]
+__all__ = [
+    "base",
+    "chrony",
+    "etcd",
+    "mariadb",
+    "memcached",
+    "openstack_api",
+    "openstack_nodes",
+    "rabbitmq",
+]

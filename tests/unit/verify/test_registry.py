@@ -39,6 +39,14 @@ def test_builtin_checks_cover_the_infra_services_by_group():
         "etcd health": ("etcd",),
         "chrony follows controller": ("chrony_client",),
         "chrony serves network": ("chrony_server",),
+        "keystone services": ("keystone",),
+        "nova compute services": ("nova_compute",),
+        "neutron agents config files": ("neutron_agents",),
+        "cinder volume packages": ("cinder_volume",),
+        "horizon ports": ("horizon",),
+        "api compute services": ("keystone",),
+        "api network agents": ("keystone",),
+        "horizon login page": ("horizon",),
     }
     for name, groups in expected_groups.items():
         assert builtin[name].groups == groups

@@ -1,0 +1,183 @@
+"""The cloud's APIs, asked from the controller with the admin credentials of the post phase.
+
+Every call is ``openstack --os-cloud <deployment> ... -f json`` on the node of the
+``keystone`` group, reading the clouds.yaml the post phase wrote for root. The expected
+hosts come from the inventory: every member of ``nova_compute`` must have an enabled, up
+nova-compute, every member of ``neutron_agents`` its L3, DHCP and metadata agents, and so on.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Iterable
+from typing import Any
+
+from installer.verify.context import CheckContext
+from installer.verify.probes import last_line
+from installer.verify.registry import Outcome, check, failed, passed
+
+WHERE = "roles/openstack_post (the controller's clouds.yaml); journalctl -u UNIT on the node named"
+GROUPS = ("keystone",)
+
+#: Catalog service type of each service that has an API.
+SERVICE_TYPES = {
+    "keystone": "identity",
+    "glance": "image",
+    "placement": "placement",
+    "nova": "compute",
+    "neutron": "network",
+    "cinder": "volumev3",
+}
+L3, DHCP, METADATA = "L3 agent", "DHCP agent", "Metadata agent"
+L2_AGENT = {"linuxbridge": "Linux bridge agent", "openvswitch": "Open vSwitch agent"}
+
+
+# Prints the HTTP status of argv[1] (no redirects followed), from the node itself.
+STATUS_PROBE = (
+    "import sys, urllib.request, urllib.error\n"
+    "class NoRedirect(urllib.request.HTTPRedirectHandler):\n"
+    "    def redirect_request(self, *args): return None\n"
+    "opener = urllib.request.build_opener(NoRedirect)\n"
+    "try: print(opener.open(sys.argv[1], timeout=20).status)\n"
+    "except urllib.error.HTTPError as e: print(e.code)\n"
+)
+
+
+class ApiError(Exception):
+    """The openstack client failed; the message is its last stderr line."""
+
+
+def cloud(ctx: CheckContext) -> str:
+    return str(ctx.var("deployment_name", "stackinstall"))
+
+
+def openstack(host: Any, ctx: CheckContext, args: str) -> Any:
+    """Run the client as root on the controller and decode its JSON output."""
+    result = host.run(f"openstack --os-cloud {shlex.quote(cloud(ctx))} {args} -f json")
+    if result.rc != 0:
+        raise ApiError(last_line(result.stderr) or f"openstack {args} exited {result.rc}")
+    try:
+        return json.loads(result.stdout or "null")
+    except json.JSONDecodeError as exc:
+        raise ApiError(f"openstack {args} printed no JSON: {last_line(result.stdout)}") from exc
+
+
+def enabled(ctx: CheckContext, service: str) -> bool:
+    return service in (ctx.var("deployment_services") or [])
+
+
+def _names(nodes: Iterable[Any]) -> list[str]:
+    return sorted(n.name for n in nodes)
+
+
+@check("api token issue", groups=GROUPS, where=WHERE)
+def token_issue(host: Any, ctx: CheckContext) -> Outcome:
+    try:
+        token = openstack(host, ctx, "token issue")
+    except ApiError as exc:
+        return failed(f"the admin cannot get a token: {exc}")
+    if not isinstance(token, dict) or not token.get("id"):
+        return failed("token issue returned no token")
+    project, expires = token.get("project_id", "?"), token.get("expires")
+    return passed(f"token for project {project}, expires {expires}")
+
+
+@check("api catalog", groups=GROUPS, where=WHERE)
+def catalog(host: Any, ctx: CheckContext) -> Outcome:
+    try:
+        entries = openstack(host, ctx, "catalog list")
+    except ApiError as exc:
+        return failed(f"cannot read the catalog: {exc}")
+    types = {e.get("Type") for e in entries or []}
+    expected = {t for s, t in SERVICE_TYPES.items() if enabled(ctx, s) or s == "keystone"}
+    missing = sorted(expected - types)
+    if missing:
+        return failed(f"the catalog lacks {', '.join(missing)} (has {', '.join(sorted(types))})")
+    return passed(", ".join(sorted(expected)))
+
+
+def _down(rows: list[dict[str, Any]], binary: str, hosts: list[str], host_key: str = "Host",
+          binary_key: str = "Binary") -> list[str]:
+    """Hosts of ``hosts`` without an enabled, up ``binary`` in a service list."""
+    problems = []
+    for name in hosts:
+        mine = [r for r in rows if r.get(binary_key) == binary
+                and str(r.get(host_key, "")).split("@")[0] == name]
+        if not mine:
+            problems.append(f"no {binary} on {name}")
+            continue
+        row = mine[0]
+        if str(row.get("State", "")).lower() != "up" or row.get("Status") != "enabled":
+            problems.append(f"{binary} on {name} is {row.get('Status')}/{row.get('State')}")
+    return problems
+
+
+@check("api compute services", groups=GROUPS, where=WHERE)
+def compute_services(host: Any, ctx: CheckContext) -> Outcome:
+    if not enabled(ctx, "nova"):
+        return passed("nova not enabled")
+    try:
+        rows = openstack(host, ctx, "compute service list")
+    except ApiError as exc:
+        return failed(f"cannot list compute services: {exc}")
+    controllers = _names(ctx.inventory.group("nova_controller"))
+    computes = _names(ctx.inventory.group("nova_compute"))
+    problems = (_down(rows, "nova-conductor", controllers)
+                + _down(rows, "nova-scheduler", controllers)
+                + _down(rows, "nova-compute", computes))
+    if problems:
+        return failed("; ".join(problems))
+    return passed(f"conductor, scheduler on {', '.join(controllers)}; "
+                  f"compute on {', '.join(computes)}")
+
+
+@check("api network agents", groups=GROUPS, where=WHERE)
+def network_agents(host: Any, ctx: CheckContext) -> Outcome:
+    if not enabled(ctx, "neutron"):
+        return passed("neutron not enabled")
+    try:
+        rows = openstack(host, ctx, "network agent list")
+    except ApiError as exc:
+        return failed(f"cannot list network agents: {exc}")
+    l2 = L2_AGENT.get(str(ctx.var("neutron_mechanism_driver", "linuxbridge")), "")
+    wanted = [(t, n) for n in _names(ctx.inventory.group("neutron_agents"))
+              for t in (L3, DHCP, METADATA)]
+    wanted += [(l2, n) for n in _names(ctx.inventory.group("neutron_l2_agent"))]
+    problems = []
+    for agent_type, name in wanted:
+        mine = [r for r in rows or [] if r.get("Agent Type") == agent_type
+                and r.get("Host") == name]
+        if not mine:
+            problems.append(f"no {agent_type} on {name}")
+        elif mine[0].get("Alive") not in (True, ":-)") or mine[0].get("State") is False:
+            problems.append(f"{agent_type} on {name} is not alive")
+    if problems:
+        return failed("; ".join(problems))
+    return passed(f"{len(wanted)} agents alive")
+
+
+@check("api volume services", groups=GROUPS, where=WHERE)
+def volume_services(host: Any, ctx: CheckContext) -> Outcome:
+    if not enabled(ctx, "cinder"):
+        return passed("cinder not enabled")
+    try:
+        rows = openstack(host, ctx, "volume service list")
+    except ApiError as exc:
+        return failed(f"cannot list volume services: {exc}")
+    problems = (_down(rows, "cinder-scheduler", _names(ctx.inventory.group("cinder_controller")))
+                + _down(rows, "cinder-volume", _names(ctx.inventory.group("cinder_volume"))))
+    if problems:
+        return failed("; ".join(problems))
+    return passed("cinder-scheduler and cinder-volume up")
+
+
+@check("horizon login page", groups=("horizon",), where="roles/horizon; /var/log/apache2")
+def horizon_login_page(host: Any, ctx: CheckContext) -> Outcome:
+    url = f"http://{ctx.node.address}/horizon/auth/login/"
+    result = host.run(f"python3 -c {shlex.quote(STATUS_PROBE)} {shlex.quote(url)}")
+    code = result.stdout.strip()
+    if code != "200":
+        return failed(f"{url} answered {code or 'nothing'} "
+                      f"({last_line(result.stderr) or 'expected 200'})")
+    return passed(f"{url} 200")

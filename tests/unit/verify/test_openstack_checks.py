@@ -1,0 +1,127 @@
+"""OpenStack node and API checks judge a node's answers (remote facts, faked here) correctly.
+
+The live behaviour is covered by tests/e2e/test_deploy.py on a four-node lab.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from installer.verify.checks import openstack_api, openstack_nodes
+from installer.verify.context import CheckContext
+from installer.verify.inventory import read_inventory
+
+
+class FakeHost:
+    """Answers commands from a table of prefix -> (rc, stdout, stderr); stands in for SSH."""
+
+    def __init__(self, answers: dict[str, tuple[int, str, str]], distro: str = "debian") -> None:
+        self.answers = answers
+        self.system_info = SimpleNamespace(distribution=distro)
+        self.commands: list[str] = []
+
+    def run(self, command: str) -> SimpleNamespace:
+        self.commands.append(command)
+        for prefix, (rc, out, err) in self.answers.items():
+            if prefix in command:
+                return SimpleNamespace(rc=rc, stdout=out, stderr=err)
+        return SimpleNamespace(rc=127, stdout="", stderr=f"unexpected: {command}")
+
+
+def _ctx(deploy_dir: Path, node: str) -> CheckContext:
+    inventory = read_inventory(deploy_dir)
+    return CheckContext(node=inventory.node(node), inventory=inventory)
+
+
+def _json(rows: Any) -> tuple[int, str, str]:
+    return (0, json.dumps(rows), "")
+
+
+def test_compute_services_names_the_missing_and_down_ones(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    rows = [
+        {"Binary": "nova-conductor", "Host": "openstack1", "Status": "enabled", "State": "up"},
+        {"Binary": "nova-scheduler", "Host": "openstack1", "Status": "enabled", "State": "down"},
+    ]
+    host = FakeHost({"compute service list": _json(rows)})
+    outcome = openstack_api.compute_services(host, ctx)
+    assert not outcome.ok
+    assert outcome.message == ("nova-scheduler on openstack1 is enabled/down; "
+                               "no nova-compute on openstack3")
+    assert "--os-cloud" in host.commands[0]
+    rows[1]["State"] = "up"
+    rows.append({"Binary": "nova-compute", "Host": "openstack3", "Status": "enabled",
+                 "State": "up"})
+    assert openstack_api.compute_services(FakeHost({"compute": _json(rows)}), ctx).ok
+
+
+def test_network_agents_must_be_alive_on_the_right_node(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    rows = [{"Agent Type": t, "Host": "openstack2", "Alive": True, "State": True}
+            for t in ("L3 agent", "DHCP agent", "Metadata agent", "Linux bridge agent")]
+    rows.append({"Agent Type": "Linux bridge agent", "Host": "openstack3", "Alive": False,
+                 "State": True})
+    outcome = openstack_api.network_agents(FakeHost({"network agent": _json(rows)}), ctx)
+    assert not outcome.ok
+    assert outcome.message == "Linux bridge agent on openstack3 is not alive"
+    rows[-1]["Alive"] = True
+    assert openstack_api.network_agents(FakeHost({"network agent": _json(rows)}), ctx).ok
+
+
+def test_volume_service_host_is_matched_without_backend(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    rows = [
+        {"Binary": "cinder-scheduler", "Host": "openstack1", "Status": "enabled", "State": "up"},
+        {"Binary": "cinder-volume", "Host": "openstack4@lvm", "Status": "enabled",
+         "State": "down"},
+    ]
+    outcome = openstack_api.volume_services(FakeHost({"volume service": _json(rows)}), ctx)
+    assert outcome.message == "cinder-volume on openstack4 is enabled/down"
+
+
+def test_client_errors_are_reported_with_their_last_line(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    host = FakeHost({"token issue": (1, "", "Traceback...\nThe request you have made requires "
+                                           "authentication. (HTTP 401)\n")})
+    outcome = openstack_api.token_issue(host, ctx)
+    assert outcome.message == ("the admin cannot get a token: The request you have made "
+                               "requires authentication. (HTTP 401)")
+
+
+def test_catalog_lists_what_is_missing(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    types = ["identity", "image", "placement", "compute", "network"]
+    outcome = openstack_api.catalog(
+        FakeHost({"catalog list": _json([{"Type": t} for t in types])}), ctx)
+    assert not outcome.ok and outcome.message.startswith("the catalog lacks volumev3")
+
+
+def _units_check(group: str) -> Any:
+    comp = next(c for c in openstack_nodes.COMPONENTS if c.group == group)
+    return openstack_nodes._units(comp), openstack_nodes._configs(comp)
+
+
+def test_units_must_be_active_and_enabled(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack2")
+    units, _ = _units_check("neutron_agents")
+    host = FakeHost({"is-active": (3, "active\nfailed\nactive\n", ""),
+                     "is-enabled": (1, "enabled\nenabled\ndisabled\n", "")})
+    outcome = units(host, ctx)
+    assert outcome.message.startswith(
+        "neutron-dhcp-agent is failed; neutron-metadata-agent is disabled at boot")
+
+
+def test_config_files_must_not_be_world_readable(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack4")
+    _, configs = _units_check("cinder_volume")
+    files = {"/etc/cinder/cinder.conf": SimpleNamespace(exists=True, user="root",
+                                                         group="root", mode=0o644)}
+    host = FakeHost({})
+    host.file = files.__getitem__  # type: ignore[attr-defined]
+    outcome = configs(host, ctx)
+    assert outcome.message == (
+        "/etc/cinder/cinder.conf is owned root:root, expected root:cinder; "
+        "/etc/cinder/cinder.conf is readable by others (mode 0644), expected 0640")
