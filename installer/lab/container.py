@@ -16,6 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from installer.lab import loopdev
 from installer.lab.cgroups import joiner
 from installer.lab.system import (
     ProcessRef,
@@ -28,6 +29,7 @@ from installer.lab.system import (
 
 NSPAWN = "systemd-nspawn"
 STOP_TIMEOUT = 30.0
+# tun for instances' taps; loop devices for cinder's loop-backed volume group
 DEVICES: tuple[str, ...] = ("/dev/net/tun",)
 # /proc/sys/net belongs to the node's own network namespace: let the node write it.
 NSPAWN_ENV = {"SYSTEMD_NSPAWN_API_VFS_WRITABLE": "network"}
@@ -50,7 +52,7 @@ def nspawn_argv(root: Path, hostname: str, netns_path: Path, machine: str) -> li
         # neutron's agents manage links, bridges and sysctls of the node's own namespace
         "--capability=CAP_NET_ADMIN",
     ]
-    argv += [f"--bind={dev}" for dev in DEVICES if Path(dev).exists()]
+    argv += [f"--bind={dev}" for dev in (*DEVICES, *loopdev.device_nodes()) if Path(dev).exists()]
     return argv
 
 

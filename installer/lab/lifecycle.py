@@ -26,6 +26,7 @@ from installer.lab import (
     checks,
     container,
     image,
+    loopdev,
     naming,
     network,
     rootfs,
@@ -293,6 +294,8 @@ def _stop_node(node: NodeState) -> list[str]:
 
 def _remove_node(node: NodeState) -> list[str]:
     removed: list[str] = []
+    if node.mount:
+        removed += [f"{node.name}: loop device {d}" for d in loopdev.detach_under(Path(node.mount))]
     if node.mount and rootfs.unmount(Path(node.mount)):
         removed.append(f"{node.name}: mount {node.mount}")
     for link in node.links:

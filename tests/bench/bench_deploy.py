@@ -1,10 +1,11 @@
-"""Benchmark: wall time of a deploy and of the no-change re-run, per phase (prints figures).
+"""Benchmark: the full deploy per phase, the no-change re-run, and peak memory per node.
 
-Run (as root, against a lab that is up):
+Run (as root, against a lab that is up; fresh nodes give the "first deploy" figure):
     /opt/si-venv/bin/python tests/bench/bench_deploy.py [ANSWERS] [--phase NAME ...]
-ANSWERS defaults to the ``dv`` lab's answer file; phases default to bootstrap and infra.
-The first run is only a "first deploy" on fresh nodes; on a deployed lab both runs are
-re-runs. Figures come from each run's summary.json; nothing is asserted.
+ANSWERS defaults to the default lab's answer file; every phase runs unless --phase is
+given. While each deploy runs, the memory (PSS) of every node's processes is sampled every
+few seconds and the peak is printed. Figures come from each run's summary.json and the
+samples; nothing is asserted.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ import argparse
 import json
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import yaml
 
-DEFAULT_ANSWERS = Path("/var/lib/stackinstall/lab/dv/answers.yml")
+from installer.lab.status import read_status
+
+DEFAULT_ANSWERS = Path("/var/lib/stackinstall/lab/lab/answers.yml")
+SAMPLE_EVERY = 3.0
+MIB = 1024 * 1024
 
 
 def _deploy_dir(answers: Path) -> Path:
@@ -26,27 +32,54 @@ def _deploy_dir(answers: Path) -> Path:
     return answers.parent / "deployments" / name
 
 
-def _deploy(answers: Path, phases: list[str]) -> tuple[float, dict]:
+class PeakMemory:
+    """Samples every node's PSS in a thread until stopped; keeps the peak per node."""
+
+    def __init__(self, lab: str) -> None:
+        self.lab = lab
+        self.peak: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            for node in read_status(self.lab).nodes:
+                self.peak[node.name] = max(self.peak.get(node.name, 0), node.memory or 0)
+            self._stop.wait(SAMPLE_EVERY)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _deploy(answers: Path, phases: list[str]) -> tuple[float, dict, dict[str, int]]:
     argv = [sys.executable, "-m", "installer", "deploy", str(answers)]
     for phase in phases:
         argv += ["--phase", phase]
     runs = _deploy_dir(answers) / "runs"
     before = set(runs.iterdir()) if runs.is_dir() else set()
     start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    with PeakMemory(answers.parent.name) as memory:
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     new = sorted(set(runs.iterdir()) - before) if runs.is_dir() else []
     if proc.returncode != 0 or not new:
         sys.exit(f"deploy failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr}")
-    return wall, json.loads((new[-1] / "summary.json").read_text())
+    return wall, json.loads((new[-1] / "summary.json").read_text()), memory.peak
 
 
-def _report(label: str, wall: float, summary: dict) -> None:
+def _report(label: str, wall: float, summary: dict, peak: dict[str, int]) -> None:
     changed = sum(h["changed"] for h in summary["hosts"].values())
     print(f"{label}: wall {wall:.1f} s (ansible {summary['duration_s']:.1f} s), "
           f"changed={changed} over {len(summary['hosts'])} hosts")
     for phase in summary["phases"]:
         print(f"  {phase['name']:<10} {phase['duration_s']:8.1f} s  {phase['status']}")
+    for node, value in sorted(peak.items()):
+        print(f"  peak memory {node:<12} {value / MIB:8.0f} MiB")
 
 
 def main() -> None:
@@ -54,11 +87,9 @@ def main() -> None:
     parser.add_argument("answers", nargs="?", type=Path, default=DEFAULT_ANSWERS)
     parser.add_argument("--phase", action="append", dest="phases")
     args = parser.parse_args()
-    phases = args.phases or ["bootstrap", "infra"]
-    wall, summary = _deploy(args.answers, phases)
-    _report("first deploy", wall, summary)
-    wall, summary = _deploy(args.answers, phases)
-    _report("no-change re-run", wall, summary)
+    phases = args.phases or ["bootstrap", "infra", "services", "post"]
+    _report("first deploy", *_deploy(args.answers, phases))
+    _report("no-change re-run", *_deploy(args.answers, phases))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""End to end on a four-node lab: deploy (bootstrap + infra) -> verify -> idempotent re-run
--> break a node by hand -> verify names the node and the problem -> re-deploy -> verify green.
+"""End to end on a four-node lab: the full deploy (bootstrap, infra, services, post) ->
+verify with the functional smoke and the dashboard login in a headless Chromium -> idempotent
+re-run -> break a node by hand -> verify names the node and the problem -> re-deploy ->
+verify green.
 
 Run alone with ``pytest -m e2e tests/e2e/test_deploy.py`` as root. The lab is
 ``$STACKINSTALL_E2E_LAB`` (default ``dv``) on ``$STACKINSTALL_E2E_SUBNET`` (default
@@ -27,7 +29,9 @@ LAB = os.environ.get("STACKINSTALL_E2E_LAB", "dv")
 SUBNET = os.environ.get("STACKINSTALL_E2E_SUBNET", "10.217.0.0/24")
 PATHS = LabPaths.for_lab(LAB)
 CONTROLLER = "openstack1"
-PHASES = ["--phase", "bootstrap", "--phase", "infra"]
+PHASES: list[str] = []  # every phase
+NODES = {"openstack1", "openstack2", "openstack3", "openstack4"}
+VOLUME_STEPS = {"smoke: create a volume", "smoke: attach the volume"}
 
 if os.geteuid() != 0 or missing_packages():
     pytest.skip("the deploy test needs root and systemd-container, debootstrap, apt-cacher-ng",
@@ -79,8 +83,8 @@ def last_summary(answers: Path) -> dict:
     return json.loads((runs[-1] / "summary.json").read_text())
 
 
-def verify_json(answers: Path) -> tuple[int, dict]:
-    proc = stackinstall("verify", str(answers), "--json", timeout=600)
+def verify_json(answers: Path, *extra: str) -> tuple[int, dict]:
+    proc = stackinstall("verify", str(answers), "--json", *extra, timeout=1200)
     return proc.returncode, json.loads(proc.stdout)
 
 
@@ -94,22 +98,50 @@ def secret_values(answers: Path) -> dict[str, str]:
     return {k: str(v) for k, v in secrets.items() if v}
 
 
+def storage_has_device_mapper() -> bool:
+    return "yes" in on("openstack4", "test -e /dev/mapper/control && echo yes || echo no")
+
+
 def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
-    # 1. first deployment of bootstrap + infra
+    # 1. first deployment, every phase
     first = stackinstall("deploy", str(answers), *PHASES)
-    assert first.returncode == 0, f"{first.stdout}\n{first.stderr}"
+    assert first.returncode == 0, f"{first.stdout[-5000:]}\n{first.stderr}"
     summary = last_summary(answers)
     assert summary["status"] == "successful"
-    assert [p["name"] for p in summary["phases"]] == ["bootstrap", "infra"]
-    assert set(summary["hosts"]) == {"openstack1", "openstack2", "openstack3", "openstack4"}
+    assert [p["name"] for p in summary["phases"]] == ["bootstrap", "infra", "services", "post"]
+    assert set(summary["hosts"]) == NODES
 
-    # 2. verify passes, also as JUnit
+    # the post phase's admin credentials: on the controller and in the deployment dir, 0600
+    for name in ("admin-openrc", "clouds.yaml"):
+        path = deploy_dir(answers) / name
+        assert path.is_file() and path.stat().st_mode & 0o777 == 0o600, path
+    assert on(CONTROLLER, "stat -c '%a %U' /root/admin-openrc").split() == ["600", "root"]
+
+    # 2. verify: node checks, API checks, dashboard login in Chromium and the functional
+    #    smoke. A volume needs the kernel's device-mapper on the storage node; without it
+    #    the volume steps are reported blocked (never passed) and everything else passes.
     junit = tmp_path / "verify.xml"
-    ok("verify", str(answers), "--junit", str(junit), timeout=600)
-    assert 'failures="0"' in junit.read_text()
-    code, report = verify_json(answers)
-    assert code == 0 and report["status"] == "passed", failures(report)
-    assert report["failed"] == 0 and report["passed"] >= 30
+    code, report = verify_json(answers, "--smoke", "--browser", "--junit", str(junit))
+    statuses = {(r["node"], r["check"]): r["status"] for r in report["results"]}
+    not_passed = {k: v for k, v in statuses.items() if v != "pass"}
+    if storage_has_device_mapper():
+        assert code == 0 and report["status"] == "passed", failures(report)
+    else:
+        assert {check for _, check in not_passed} == VOLUME_STEPS, failures(report)
+        assert set(not_passed.values()) == {"blocked"}, failures(report)
+        blocked = [r["message"] for r in report["results"] if r["status"] == "blocked"]
+        assert all("device-mapper" in m for m in blocked), blocked
+        assert code == 8
+    for expected in ("api token issue", "api catalog", "api compute services",
+                     "api network agents", "api volume services", "horizon login page",
+                     "horizon browser login", "smoke: boot a server to ACTIVE",
+                     "smoke: nothing left behind"):
+        assert statuses.get((CONTROLLER, expected)) == "pass", (expected, failures(report))
+    assert report["passed"] >= 100
+    shots = sorted((deploy_dir(answers) / "verify").glob("*/horizon-overview.png"))
+    assert shots and shots[-1].stat().st_size > 10_000, shots
+    assert 'testcase classname="openstack1" name="smoke: boot a server to ACTIVE"' in (
+        junit.read_text())
 
     # 3. a second run changes nothing anywhere
     ok("deploy", str(answers), *PHASES)
@@ -144,7 +176,7 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
     assert text.returncode == 8
     assert f"{CONTROLLER}: memcached listener" in text.stderr
 
-    # 6. re-deploying repairs it; verify is green again
+    # 6. re-deploying repairs it; verify (node and API checks) is green again
     ok("deploy", str(answers), "--phase", "infra")
     repair = last_summary(answers)
     assert repair["hosts"][CONTROLLER]["changed"] >= 1

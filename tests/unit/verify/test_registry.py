@@ -44,8 +44,8 @@ def test_builtin_checks_cover_the_infra_services_by_group():
         "neutron agents config files": ("neutron_agents",),
         "cinder volume packages": ("cinder_volume",),
         "horizon ports": ("horizon",),
-        "api compute services": ("keystone",),
-        "api network agents": ("keystone",),
+        "api compute services": ("nova_controller",),
+        "api network agents": ("neutron_server",),
         "horizon login page": ("horizon",),
     }
     for name, groups in expected_groups.items():
