@@ -5,7 +5,7 @@ set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${STACKINSTALL_VENV:-$REPO/.venv}"
 PKGS=(python3 python3-venv python3-dev gcc debootstrap systemd-container apt-cacher-ng
-      iproute2 openssh-client rsync ca-certificates git)
+      iproute2 openssh-client rsync ca-certificates git chromium chromium-driver)
 PKGS+=(${STACKINSTALL_EXTRA_PKGS:-})
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -103,9 +103,8 @@ def horizon_login(
                 ok = True
             except _LoginFailed as exc:
                 ok, message = False, str(exc)
-            except TimeoutException:
-                ok, message = False, (f"timed out after {timeout:.0f}s at {session.current_url} "
-                                      f"(page '{session.title}')")
+            except TimeoutException:  # a page that did not finish loading in time
+                ok, message = False, f"timed out after {timeout:.0f}s{_where(session)}"
             except WebDriverException as exc:
                 ok, message = False, f"browser error: {_first_line(exc.msg or str(exc))}"
             if not ok:
@@ -123,7 +122,8 @@ def _walk(session: webdriver.Chrome, root: str, username: str, password: str, do
     """The person's steps; returns the success message or raises ``_LoginFailed``."""
     _open(session, root)
     if not _present(session, "id_password"):
-        _wait(session, deadline, lambda d: _present(d, "id_password") or None)
+        _wait(session, deadline, lambda d: _present(d, "id_password") or None,
+              "login form (id_username, id_password)")
     user_field = session.find_element(By.ID, "id_username")
     password_field = session.find_element(By.ID, "id_password")
     domain_fields = [f for f in session.find_elements(By.ID, "id_domain") if f.is_displayed()]
@@ -137,8 +137,9 @@ def _walk(session: webdriver.Chrome, root: str, username: str, password: str, do
         buttons[0].click()
     else:
         password_field.submit()
-    _wait(session, deadline, expected_conditions.staleness_of(password_field))
-    _wait(session, deadline, _loaded)
+    _wait(session, deadline, expected_conditions.staleness_of(password_field),
+          "answer to signing in")
+    _wait(session, deadline, _loaded, "page after signing in")
     if _present(session, "id_password"):
         alerts = _alerts(session)
         raise _LoginFailed("login refused: " + "; ".join(alerts) if alerts else
@@ -148,7 +149,8 @@ def _walk(session: webdriver.Chrome, root: str, username: str, password: str, do
         _open(session, overview)
         if _present(session, "id_password"):
             raise _LoginFailed(f"{overview} sent the logged-in user back to the login page")
-    headings = _wait(session, deadline, _overview_headings)
+    headings = _wait(session, deadline, _overview_headings,
+                     "project overview (title 'Overview', Limit/Usage Summary)")
     errors = _alerts(session)
     shots.append(_screenshot(session, shot_dir / OVERVIEW_SCREENSHOT))
     if errors:
@@ -250,9 +252,21 @@ def _masked_in_logs(secret: str) -> Iterator[None]:
         logger.removeFilter(redact)
 
 
-def _wait(session: webdriver.Chrome, deadline: float, condition: Callable[[Any], _T]) -> _T:
+def _wait(session: webdriver.Chrome, deadline: float, condition: Callable[[Any], _T],
+          what: str) -> _T:
     remaining = max(deadline - time.monotonic(), 0.5)
-    return WebDriverWait(session, remaining, poll_frequency=0.25).until(condition)
+    try:
+        return WebDriverWait(session, remaining, poll_frequency=0.25).until(condition)
+    except TimeoutException as exc:
+        raise _LoginFailed(f"no {what} within the time allowed{_where(session)}") from exc
+
+
+def _where(session: webdriver.Chrome) -> str:
+    """`` at URL (page 'title')`` for a message, or nothing if the browser cannot say."""
+    try:
+        return f" at {session.current_url} (page '{session.title}')"
+    except WebDriverException:
+        return ""
 
 
 def _loaded(session: Any) -> bool:
@@ -284,9 +298,12 @@ def _open(session: webdriver.Chrome, url: str) -> None:
         if code is None:
             raise
         raise _LoginFailed(f"could not open {url}: {code.group(1)}") from exc
-    if session.current_url.startswith("chrome-error://"):  # older drivers show a page instead
-        codes = [e.text for e in session.find_elements(By.CSS_SELECTOR, ".error-code")]
-        raise _LoginFailed(f"could not open {url}: {next((c for c in codes if c), 'error page')}")
+    # some errors (an unsafe port, older drivers) show Chromium's own error page instead
+    code = session.execute_script(
+        "return document.getElementById('main-frame-error') && "
+        "((document.querySelector('.error-code') || {}).textContent || 'error page')")
+    if code:
+        raise _LoginFailed(f"could not open {url}: {code.strip()}")
 
 
 def _alerts(session: webdriver.Chrome) -> list[str]:

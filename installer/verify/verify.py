@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from installer.errors import StackInstallError
 from installer.runner.secrets import Masker, load_secret_values
 from installer.verify.connect import control_dir, make_host
 from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
@@ -67,12 +68,20 @@ def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckR
     node = nodes[0]
     url = f"http://{node.address}/horizon/"
     password = secrets.get("keystone_admin_password", "")
-    result = horizon_login(url, "admin", password, out)
+    where = "roles/horizon; /var/log/apache2 on the horizon node"
+    if not password:
+        return CheckResult("horizon browser login", node.name, FAIL,
+                           "keystone_admin_password is not in the rendered secrets file", where)
+    try:
+        result = horizon_login(url, "admin", password, out)
+    except StackInstallError as exc:  # no browser on this machine: one failed check
+        hint = f" ({exc.hint})" if getattr(exc, "hint", None) else ""
+        return CheckResult("horizon browser login", node.name, FAIL, f"{exc}{hint}", where)
     shots = ", ".join(str(p) for p in result.screenshots)
     return CheckResult(
         "horizon browser login", node.name, PASS if result.ok else FAIL,
         f"{result.message}" + (f"; screenshots: {shots}" if shots else ""),
-        where="roles/horizon; /var/log/apache2 on the horizon node",
+        where=where,
         duration_s=result.seconds,
     )
 
