@@ -3,14 +3,18 @@
 A storage node attaches a loop device for cinder's loop-backed volume group. Loop devices
 belong to the host's kernel, so one a node attached outlives the node; ``lab down``
 detaches every loop device whose backing file lies inside that node's root file system.
+The kernel records the backing file's path as the container saw it, so a device is matched
+by the file's device and inode, not by its path.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 from pathlib import Path
 
-SYS_BLOCK = Path("/sys/block")
+LIST = ["losetup", "--list", "--json", "--output", "NAME,BACK-FILE,BACK-INO,BACK-MAJ:MIN"]
 
 
 def device_nodes(dev: Path = Path("/dev")) -> list[str]:
@@ -20,24 +24,31 @@ def device_nodes(dev: Path = Path("/dev")) -> list[str]:
     return ([str(control)] if control.exists() else []) + [str(p) for p in names]
 
 
-def backed_under(root: Path, sys_block: Path = SYS_BLOCK) -> list[str]:
-    """Loop devices (``/dev/loopN``) whose backing file is inside ``root``."""
+def backed_under(root: Path, listing: str) -> list[str]:
+    """Devices of ``listing`` (``losetup --list --json``) backed by a file inside ``root``."""
     found = []
-    prefix = str(root).rstrip("/") + "/"
-    for backing in sorted(sys_block.glob("loop*/loop/backing_file")):
+    for entry in json.loads(listing or "{}").get("loopdevices", []):
+        back, ino, majmin = entry.get("back-file"), entry.get("back-ino"), entry.get("back-maj:min")
+        if not back or ino is None or not majmin:
+            continue
+        candidate = root / str(back).lstrip("/")
         try:
-            path = backing.read_text(encoding="utf-8").strip()
+            st = candidate.stat()
         except OSError:
             continue
-        if path.startswith(prefix):
-            found.append(f"/dev/{backing.parent.parent.name}")
+        major, minor = (int(x) for x in str(majmin).strip().split(":"))
+        if st.st_ino == int(ino) and (os.major(st.st_dev), os.minor(st.st_dev)) == (major, minor):
+            found.append(str(entry["name"]))
     return found
 
 
 def detach_under(root: Path) -> list[str]:
     """Detach the loop devices backed by files inside ``root``; returns those detached."""
+    listing = subprocess.run(LIST, capture_output=True, text=True, check=False)
+    if listing.returncode != 0:
+        return []
     detached = []
-    for device in backed_under(root):
+    for device in backed_under(root, listing.stdout):
         done = subprocess.run(["losetup", "-d", device], capture_output=True, check=False)
         if done.returncode == 0:
             detached.append(device)
