@@ -248,8 +248,14 @@ class SmokeRun:
             network = self.step("create a network, subnet and router", self.network)
             volume = self.step("create a volume", self.volume)
             volume_result = self.results[-1]
-            server = image and flavor and network and self.step(
-                "boot a server to ACTIVE", self.server)
+            if image and flavor and network:
+                server = self.step("boot a server to ACTIVE", self.server)
+            else:
+                server = False
+                self.results.append(CheckResult(
+                    check="smoke: boot a server to ACTIVE", node=self.controller, status=FAIL,
+                    message="not attempted: the image, flavor or network step failed",
+                    where=WHERE))
             if server and volume:
                 self.step("attach the volume", self.attach)
             else:
