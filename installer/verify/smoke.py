@@ -277,10 +277,11 @@ def storage_probe(host_for: Callable[[str], Any]) -> Callable[[str], str | None]
 
     def probe(node: str) -> str | None:
         host = host_for(node)
-        if not host.file("/dev/mapper/control").exists:
+        # /dev/mapper/control may exist (LVM's tools create the node) without the driver
+        if host.run("grep -qw device-mapper /proc/misc").rc != 0:
             kernel = host.run("uname -r").stdout.strip()
-            return (f"{node} has no /dev/mapper/control: this kernel ({kernel}) has no "
-                    "device-mapper, which cinder's LVM backend needs to create a volume "
+            return (f"{node}'s kernel ({kernel}) has no device-mapper (not in /proc/misc), "
+                    "which cinder's LVM backend needs to create a volume "
                     "(a host limit, not a deployment fault)")
         return None
 
