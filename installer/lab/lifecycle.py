@@ -182,11 +182,16 @@ def _start_node(
     node_state.mount = str(node_dir / "root")
     save_state(paths.state_file, state)
     root = rootfs.ensure_mounted(Path(state.image), node_dir)
-    rootfs.configure(
-        root, node, nodes=plan.nodes, lab=plan.name, bridge_address=plan.bridge_address,
-        sources=node_sources(mirrors), apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url),
-        authorized_key=pubkey,
-    )
+    # Only a new node is configured: a restarted one keeps what the deployment made of its
+    # /etc (hosts, apt sources), like a rebooted server.
+    configured = node_dir / "configured"
+    if not configured.exists():
+        rootfs.configure(
+            root, node, nodes=plan.nodes, lab=plan.name, bridge_address=plan.bridge_address,
+            sources=node_sources(mirrors), apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url),
+            authorized_key=pubkey,
+        )
+        configured.write_text("rootfs configured by stackinstall lab up\n", encoding="utf-8")
     argv = container.nspawn_argv(root, node.name, network.NETNS_DIR / ns,
                                  machine=f"si-{plan.name}-{node.name}")
     orphans = container.kill_orphans(cgroups.processes(plan.name, node.name))

@@ -167,6 +167,7 @@ def test_up_restarts_only_a_lost_node(lab_up):
     namespace gone, state file stale. `lab up` ends the orphan and restarts only that node."""
     before = state()
     lost = before["nodes"][1]
+    on("openstack2", "echo '# written on the node' >> /etc/hosts")
     os.kill(lost["process"]["pid"], signal.SIGKILL)
     deadline = time.monotonic() + 30
     while Path(f"/proc/{lost['process']['pid']}").exists() and time.monotonic() < deadline:
@@ -181,6 +182,8 @@ def test_up_restarts_only_a_lost_node(lab_up):
     assert after["nodes"][0]["process"] == before["nodes"][0]["process"]
     assert after["nodes"][1]["process"]["pid"] != lost["process"]["pid"]
     assert on("openstack2", "cat /etc/hostname").strip() == "openstack2"
+    # the restart configured nothing again: the node's own change to /etc/hosts is kept
+    assert "# written on the node" in on("openstack2", "cat /etc/hosts")
     # its disk survived: the package installed earlier is still there
     assert "Hello, world!" in on("openstack2", "hello")
     assert "1 received" in on("openstack1", "ping -c 1 -W 3 openstack2")
