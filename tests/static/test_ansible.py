@@ -21,10 +21,8 @@ ROLES = REPO / "roles"
 PLAYBOOKS = REPO / "playbooks"
 SAMPLE_INVENTORIES = sorted((REPO / "inventories").glob("*/hosts.yml"))
 PHASES = ("bootstrap.yml", "infra.yml", "services.yml", "post.yml")
-#: The bootstrap and infra roles, checked here for the house rules (the service roles
-#: have their own tests).
-ROLE_NAMES = ("repos", "base", "locale", "chrony", "mariadb", "rabbitmq", "memcached", "etcd")
-ROLE_DIRS = [ROLES / name for name in ROLE_NAMES]
+#: Every role is checked here for the house rules.
+ROLE_DIRS = sorted(p.parent.parent for p in ROLES.glob("*/tasks/main.yml"))
 
 
 def _tool(name: str) -> str:
