@@ -17,6 +17,7 @@ from installer.answers.model import (
     Repos,
     Secrets,
     Ssh,
+    Tuning,
 )
 from installer.answers.source import Problem, read
 from installer.answers.validate import resolve_secrets_path, validate
@@ -64,6 +65,7 @@ def build(path: Path, spath: Path, merged: dict[str, Any], values: dict[str, str
         ntp=Ntp(tuple(merged["ntp"]["servers"]), tuple(merged["ntp"]["allow"])),
         locale=Locale(**merged["locale"]),
         services=tuple(merged["services"]),
+        tuning=Tuning(**merged["tuning"]),
         nova=Nova(**merged["nova"]),
         cinder=Cinder(**merged["cinder"]),
         repos=Repos(**merged["repos"]),

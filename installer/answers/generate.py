@@ -18,6 +18,7 @@ from installer.answers.schema import (
     SCHEMA,
     SERVICES,
     TOP_LEVEL_DOCS,
+    TOP_LEVEL_KEYS,
     TOPOLOGY_ROLES,
     defaults,
 )
@@ -98,8 +99,7 @@ def render_text(nodes: Sequence[NodeSpec], settings: Mapping[str, Any] | None = 
         "# and see exactly what Ansible will get with `stackinstall render THIS_FILE`.",
         "",
     ]
-    for top in ("deployment", "ssh", "network", "nodes", "ntp", "locale", "services",
-                "nova", "cinder", "repos", "overrides"):
+    for top in TOP_LEVEL_KEYS:
         if top in SCHEMA:
             lines.append(f"# {SCHEMA[top].doc}")
             lines.append(f"{top}:")

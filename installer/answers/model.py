@@ -47,6 +47,11 @@ class Locale:
 
 
 @dataclass(frozen=True)
+class Tuning:
+    workers: int
+
+
+@dataclass(frozen=True)
 class Nova:
     virt_type: str
 
@@ -88,6 +93,7 @@ class Deployment:
     ntp: Ntp
     locale: Locale
     services: tuple[str, ...]
+    tuning: Tuning
     nova: Nova
     cinder: Cinder
     repos: Repos

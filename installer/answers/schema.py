@@ -191,6 +191,16 @@ SCHEMA: dict[str, Section] = {
             ),
         },
     ),
+    "tuning": Section(
+        "Sizing of the OpenStack services.",
+        {
+            "workers": Key(
+                "int", 2,
+                "Worker processes of each API and RPC service (uWSGI processes, *_workers); "
+                "sized for small nodes, not one per CPU.",
+            ),
+        },
+    ),
     "cinder": Section(
         "Block storage on the storage node.",
         {
@@ -228,7 +238,8 @@ TOP_LEVEL_DOCS: dict[str, str] = {
 }
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("deployment", "ssh", "network", "nodes", "ntp", "locale",
-                                   "services", "nova", "cinder", "repos", "overrides")
+                                   "services", "tuning", "nova", "cinder", "repos",
+                                   "overrides")
 
 DEFAULT_FOUR_NODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("openstack1", "10.0.0.11", ("controller",)),

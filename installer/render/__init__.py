@@ -74,6 +74,7 @@ def group_vars(dep: Deployment) -> dict[str, Any]:
         "neutron_provider_physnet": dep.network.provider_physnet,
         "neutron_overlay": dep.network.overlay,
         "neutron_vni_range": dep.network.vni_range,
+        "openstack_service_workers": dep.tuning.workers,
         "nova_virt_type": dep.nova.virt_type,
         "cinder_backend": dep.cinder.backend,
         "cinder_device": dep.cinder.device,
