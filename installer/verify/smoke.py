@@ -31,6 +31,7 @@ IMAGE_MIB = 1
 SERVER_TIMEOUT = 300.0
 VOLUME_TIMEOUT = 120.0
 POLL = 3.0
+CLIENT_TIMEOUT = 180
 SUBNET = "172.31.254.0/24"
 
 
@@ -62,7 +63,11 @@ class SmokeRun:
 
     def os(self, args: str, *, as_json: bool = True) -> Any:
         fmt = " -f json" if as_json else ""
-        result = self.host.run(f"openstack --os-cloud {shlex.quote(self.cloud)} {args}{fmt}")
+        result = self.host.run(f"timeout {CLIENT_TIMEOUT} openstack "
+                               f"--os-cloud {shlex.quote(self.cloud)} {args}{fmt}")
+        if result.rc == 124:
+            raise StepFailed(f"openstack {args} got no answer within {CLIENT_TIMEOUT} s "
+                             "(a hung API worker? see the service's log)")
         if result.rc != 0:
             raise StepFailed(last_line(result.stderr) or f"openstack {args} exited {result.rc}")
         if not as_json:

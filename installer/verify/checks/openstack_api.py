@@ -19,6 +19,7 @@ from installer.verify.registry import Outcome, check, failed, passed
 
 WHERE = "roles/openstack_post (the controller's clouds.yaml); journalctl -u UNIT on the node named"
 GROUPS = ("keystone",)
+CLIENT_TIMEOUT = 60
 
 #: Catalog service type of each service that has an API.
 SERVICE_TYPES = {
@@ -54,7 +55,10 @@ def cloud(ctx: CheckContext) -> str:
 
 def openstack(host: Any, ctx: CheckContext, args: str) -> Any:
     """Run the client as root on the controller and decode its JSON output."""
-    result = host.run(f"openstack --os-cloud {shlex.quote(cloud(ctx))} {args} -f json")
+    result = host.run(f"timeout {CLIENT_TIMEOUT} openstack --os-cloud {shlex.quote(cloud(ctx))} "
+                      f"{args} -f json")
+    if result.rc == 124:
+        raise ApiError(f"no answer within {CLIENT_TIMEOUT} s")
     if result.rc != 0:
         raise ApiError(last_line(result.stderr) or f"openstack {args} exited {result.rc}")
     try:
