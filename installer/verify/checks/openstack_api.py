@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -54,7 +55,21 @@ def cloud(ctx: CheckContext) -> str:
 
 
 def openstack(host: Any, ctx: CheckContext, args: str) -> Any:
-    """Run the client as root on the controller and decode its JSON output."""
+    """Run the client as root on the controller and decode its JSON output.
+
+    Every call here only reads, so one dropped connection is retried once.
+    """
+    try:
+        return _openstack_once(host, ctx, args)
+    except ApiError as exc:
+        if not any(mark in str(exc) for mark in ("Connection aborted", "Connection reset",
+                                                  "Remote end closed")):
+            raise
+        time.sleep(3)
+        return _openstack_once(host, ctx, args)
+
+
+def _openstack_once(host: Any, ctx: CheckContext, args: str) -> Any:
     result = host.run(f"timeout {CLIENT_TIMEOUT} openstack --os-cloud {shlex.quote(cloud(ctx))} "
                       f"{args} -f json")
     if result.rc == 124:
