@@ -13,7 +13,6 @@ needs the kernel's device-mapper on the storage node for cinder's LVM backend.
 
 from __future__ import annotations
 
-import json
 import secrets
 import shlex
 import time
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from installer.verify import client
 from installer.verify.execute import FAIL, PASS, CheckResult
 from installer.verify.inventory import Inventory
 from installer.verify.probes import last_line
@@ -33,11 +33,9 @@ VOLUME_TIMEOUT = 120.0
 POLL = 3.0
 CLIENT_TIMEOUT = 180
 CLIENT_ATTEMPTS = 3
-# Calls that are safe to repeat, and the client's words for a connection the API dropped
-# (seen once in CI: "('Connection aborted.', ConnectionResetError(104, ...))" on a delete).
+# Calls that are safe to repeat after a dropped connection or an API that is briefly away.
 RETRYABLE_VERBS = ("show", "list", "delete", "remove")
-TRANSIENT = ("Connection aborted", "Connection reset", "Remote end closed", "Unable to establish",
-             "(HTTP 502)", "(HTTP 503)", "(HTTP 504)")
+TRANSIENT = (*client.TRANSIENT, "Unable to establish", "(HTTP 502)", "(HTTP 503)", "(HTTP 504)")
 SUBNET = "172.31.254.0/24"
 
 
@@ -73,33 +71,18 @@ class SmokeRun:
         retryable = verb in RETRYABLE_VERBS
         for attempt in range(1, CLIENT_ATTEMPTS + 1):
             try:
-                return self._os_once(args, as_json)
-            except StepFailed as exc:
-                transient = any(mark in str(exc) for mark in TRANSIENT)
-                if not retryable or not transient or attempt == CLIENT_ATTEMPTS:
-                    # a retried delete whose first try went through finds nothing left
-                    gone = any(w in str(exc) for w in ("found", "Could not find", "(HTTP 404)"))
-                    if attempt > 1 and verb in ("delete", "remove") and gone:
-                        return None
-                    raise
-                self.sleep(POLL)
+                return client.openstack(self.host, self.cloud, args, timeout=CLIENT_TIMEOUT,
+                                        as_json=as_json)
+            except client.ClientError as exc:
+                if attempt < CLIENT_ATTEMPTS and retryable and exc.transient(TRANSIENT):
+                    self.sleep(POLL)
+                    continue
+                # a retried delete whose first try went through finds nothing left
+                gone = any(w in str(exc) for w in ("found", "Could not find", "(HTTP 404)"))
+                if attempt > 1 and verb in ("delete", "remove") and gone:
+                    return None
+                raise StepFailed(str(exc)) from exc
         raise AssertionError("unreachable")
-
-    def _os_once(self, args: str, as_json: bool) -> Any:
-        fmt = " -f json" if as_json else ""
-        result = self.host.run(f"timeout {CLIENT_TIMEOUT} openstack "
-                               f"--os-cloud {shlex.quote(self.cloud)} {args}{fmt}")
-        if result.rc == 124:
-            raise StepFailed(f"openstack {args} got no answer within {CLIENT_TIMEOUT} s "
-                             "(a hung API worker? see the service's log)")
-        if result.rc != 0:
-            raise StepFailed(last_line(result.stderr) or f"openstack {args} exited {result.rc}")
-        if not as_json:
-            return result.stdout
-        try:
-            return json.loads(result.stdout or "null")
-        except json.JSONDecodeError as exc:
-            raise StepFailed(f"openstack {args}: no JSON ({last_line(result.stdout)})") from exc
 
     def step(self, name: str, action: Callable[[], str]) -> bool:
         started = self.clock()

@@ -8,12 +8,12 @@ nova-compute, every member of ``neutron_agents`` its L3, DHCP and metadata agent
 
 from __future__ import annotations
 
-import json
 import shlex
 import time
 from collections.abc import Iterable
 from typing import Any
 
+from installer.verify import client
 from installer.verify.context import CheckContext
 from installer.verify.probes import last_line
 from installer.verify.registry import Outcome, check, failed, passed
@@ -59,27 +59,14 @@ def openstack(host: Any, ctx: CheckContext, args: str) -> Any:
 
     Every call here only reads, so one dropped connection is retried once.
     """
-    try:
-        return _openstack_once(host, ctx, args)
-    except ApiError as exc:
-        if not any(mark in str(exc) for mark in ("Connection aborted", "Connection reset",
-                                                  "Remote end closed")):
-            raise
-        time.sleep(3)
-        return _openstack_once(host, ctx, args)
-
-
-def _openstack_once(host: Any, ctx: CheckContext, args: str) -> Any:
-    result = host.run(f"timeout {CLIENT_TIMEOUT} openstack --os-cloud {shlex.quote(cloud(ctx))} "
-                      f"{args} -f json")
-    if result.rc == 124:
-        raise ApiError(f"no answer within {CLIENT_TIMEOUT} s")
-    if result.rc != 0:
-        raise ApiError(last_line(result.stderr) or f"openstack {args} exited {result.rc}")
-    try:
-        return json.loads(result.stdout or "null")
-    except json.JSONDecodeError as exc:
-        raise ApiError(f"openstack {args} printed no JSON: {last_line(result.stdout)}") from exc
+    for attempt in (1, 2):
+        try:
+            return client.openstack(host, cloud(ctx), args, timeout=CLIENT_TIMEOUT)
+        except client.ClientError as exc:
+            if attempt == 2 or not exc.transient():
+                raise ApiError(str(exc)) from exc
+            time.sleep(3)
+    raise AssertionError("unreachable")
 
 
 def enabled(ctx: CheckContext, service: str) -> bool:
