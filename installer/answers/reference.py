@@ -5,7 +5,14 @@
 
 from __future__ import annotations
 
-from installer.answers.schema import NODE_KEYS, SCHEMA, SECRETS, SERVICES, TOP_LEVEL_DOCS
+from installer.answers.schema import (
+    NODE_KEYS,
+    SCHEMA,
+    SECRETS,
+    SERVICE_DEPENDENCIES,
+    SERVICES,
+    TOP_LEVEL_DOCS,
+)
 
 BEGIN = "<!-- answer-file-reference:begin -->"
 END = "<!-- answer-file-reference:end -->"
@@ -32,9 +39,12 @@ def markdown() -> str:
         rows.append(f"| `nodes[].{key}` | (required) | {k.doc} |")
     rows.append(f"| `services` | `{', '.join(SERVICES)}` | {TOP_LEVEL_DOCS['services']} |")
     rows.append(f"| `overrides` | (empty) | {TOP_LEVEL_DOCS['overrides']} |")
+    needs = ["", "Services and what each needs enabled too (`answers validate` checks it):", ""]
+    needs += [f"- `{name}`: {', '.join(deps) if deps else '(nothing)'}"
+              for name, deps in SERVICE_DEPENDENCIES.items()]
     secrets = ["", "Secrets file keys (generated, mode 0600):", ""]
     secrets += [f"- `{name}`: {what}" for name, what in SECRETS.items()]
-    return "\n".join([BEGIN, *rows, *secrets, END])
+    return "\n".join([BEGIN, *rows, *needs, *secrets, END])
 
 
 if __name__ == "__main__":

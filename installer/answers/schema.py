@@ -21,7 +21,8 @@ SERVICES: tuple[str, ...] = (
     "horizon",
 )
 
-#: Config files each service's ``overrides`` may name (INI files the roles template).
+#: Config files each service's ``overrides`` may name (INI files the roles template; horizon
+#: takes Django settings instead, see DJANGO_SETTING_NAME).
 SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
     "keystone": ("keystone.conf",),
     "glance": ("glance-api.conf",),
@@ -37,7 +38,6 @@ SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
         "metadata_agent.ini",
     ),
     "cinder": ("cinder.conf",),
-    "horizon": ("local_settings.py",),
 }
 
 #: Which OpenStack releases each distro family can install, and how.
@@ -234,7 +234,9 @@ SCHEMA: dict[str, Section] = {
 TOP_LEVEL_DOCS: dict[str, str] = {
     "nodes": "The nodes of the cloud: name, management address and topology roles.",
     "services": "OpenStack services to install (infrastructure is always installed).",
-    "overrides": "Per-service config overrides: service -> file -> INI section -> key -> value.",
+    "overrides": "Per-service config overrides: service -> file -> INI section -> key -> value "
+                 "(a list is written comma-separated, null leaves the key out); for horizon: "
+                 "Django setting (upper case) -> value.",
 }
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("deployment", "ssh", "network", "nodes", "ntp", "locale",
@@ -269,3 +271,21 @@ def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return dict(value)
     return value
+
+
+#: The services each service cannot run without; ``answers validate`` refuses a services
+#: list that lacks one. Every API authenticates through keystone; nova needs glance for
+#: images, placement for scheduling and neutron for ports; neutron-server reports port
+#: changes to nova as nova's keystone user (roles/neutron, [nova] in neutron.conf).
+SERVICE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "keystone": (),
+    "glance": ("keystone",),
+    "placement": ("keystone",),
+    "nova": ("keystone", "glance", "placement", "neutron"),
+    "neutron": ("keystone", "nova"),
+    "cinder": ("keystone",),
+    "horizon": ("keystone",),
+}
+
+#: Names ``overrides.horizon`` may set: Django settings (roles/horizon/tasks/checks.yml).
+DJANGO_SETTING_NAME = r"^[A-Z][A-Z0-9_]*$"

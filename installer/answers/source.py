@@ -16,6 +16,14 @@ MAX_BYTES = 1024 * 1024  # an answer file is a few KiB; refuse anything past 1 M
 MAX_NODES = 20_000  # YAML values after alias expansion (stops "billion laughs")
 MAX_DEPTH = 64
 
+#: Tags YAML 1.1 gives a plain (unquoted) scalar that the operator may have meant as text.
+_IMPLICIT = {
+    "tag:yaml.org,2002:int": "number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:timestamp": "date",
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -40,6 +48,9 @@ class Source:
     data: Any = None
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: What the operator wrote for each plain scalar YAML 1.1 turned into a number, bool or
+    #: date (``vni_range: 1:50`` is the number 110): key path -> (text as written, kind).
+    written: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def line(self, key: str) -> int | None:
         """Line of ``key``, or of its nearest ancestor that has one."""
@@ -49,8 +60,8 @@ class Source:
             key = _parent(key)
         return self.lines.get("")
 
-    def problem(self, key: str, message: str, fix: str) -> None:
-        self.problems.append(Problem(str(self.path), self.line(key), key, message, fix))
+    def problem(self, key: str, message: str, fix: str, line: int | None = None) -> None:
+        self.problems.append(Problem(str(self.path), line or self.line(key), key, message, fix))
 
 
 def _parent(key: str) -> str:
@@ -112,7 +123,7 @@ def read(path: Path) -> Source:
         src.data = None
         return src
     try:
-        src.data = _build(node, "", src.lines, [0], ())
+        src.data = _Builder(src).build(node, "", ())
     except _TooBig as exc:
         src.problem("", str(exc), "write the settings out plainly instead of through YAML "
                     "aliases; an answer file needs no deep or repeated structures")
@@ -120,33 +131,61 @@ def read(path: Path) -> Source:
     return src
 
 
-def _build(node: yaml.Node, key: str, lines: dict[str, int], count: list[int],
-           stack: tuple[int, ...]) -> Any:
-    count[0] += 1
-    if count[0] > MAX_NODES:
-        raise _TooBig(f"expands to more than {MAX_NODES} values (YAML alias bomb?)")
-    if len(stack) > MAX_DEPTH or id(node) in stack:
-        raise _TooBig("is nested too deeply or refers to itself through an alias")
-    lines.setdefault(key, node.start_mark.line + 1)
-    inner = (*stack, id(node))
-    if isinstance(node, yaml.MappingNode):
+class _Builder:
+    """Turns composed YAML nodes into Python values, noting lines, duplicates and raw text."""
+
+    def __init__(self, src: Source) -> None:
+        self.src = src
+        self.count = 0
+
+    def build(self, node: yaml.Node, key: str, stack: tuple[int, ...]) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooBig(f"expands to more than {MAX_NODES} values (YAML alias bomb?)")
+        if len(stack) > MAX_DEPTH or id(node) in stack:
+            raise _TooBig("is nested too deeply or refers to itself through an alias")
+        self.src.lines.setdefault(key, node.start_mark.line + 1)
+        inner = (*stack, id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, key, inner)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(v, join(key, i), inner) for i, v in enumerate(node.value)]
+        value = _scalar(node)
+        kind = _IMPLICIT.get(node.tag)
+        if kind and isinstance(node, yaml.ScalarNode) and node.style is None:
+            self.src.written[key] = (node.value, kind)
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, key: str, inner: tuple[int, ...]) -> Any:
         result: dict[Any, Any] = {}
+        seen: dict[Any, int] = {}
         for knode, vnode in node.value:
             k = _scalar(knode) if isinstance(knode, yaml.ScalarNode) else repr(knode.tag)
             if knode.tag == "tag:yaml.org,2002:merge":
-                merged = _build(vnode, key, lines, count, inner)
+                merged = self.build(vnode, key, inner)
                 for item in merged if isinstance(merged, list) else [merged]:
                     if isinstance(item, dict):
                         for mk, mv in item.items():
                             result.setdefault(mk, mv)
                 continue
             child = join(key, str(k))
-            lines[child] = knode.start_mark.line + 1
-            result[k] = _build(vnode, child, lines, count, inner)
+            line = knode.start_mark.line + 1
+            if k in seen:
+                self._duplicate(child, str(k), seen[k], line, vnode)
+            seen[k] = line
+            self.src.lines[child] = line
+            result[k] = self.build(vnode, child, inner)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(v, join(key, i), lines, count, inner) for i, v in enumerate(node.value)]
-    return _scalar(node)
+
+    def _duplicate(self, key: str, name: str, first: int, second: int, value: yaml.Node) -> None:
+        if isinstance(value, yaml.MappingNode | yaml.SequenceNode):
+            fix = (f"merge the two '{name}:' blocks (lines {first} and {second}) into one; "
+                   f"YAML keeps only the last one, so the settings of the first are lost")
+        else:
+            fix = (f"keep one of the two '{name}:' lines (lines {first} and {second}); "
+                   f"YAML keeps only the last one")
+        self.src.problem(key, f"key '{name}' appears twice, on lines {first} and {second}",
+                         fix, line=second)
 
 
 def _scalar(node: yaml.Node) -> Any:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 from installer.answers import checks
 from installer.answers.schema import (
+    DJANGO_SETTING_NAME,
     NODE_KEYS,
     SCHEMA,
     SERVICE_CONFIG_FILES,
+    SERVICE_DEPENDENCIES,
     SERVICES,
     SUPPORT_MATRIX,
     TOP_LEVEL_KEYS,
@@ -21,8 +25,18 @@ from installer.answers.schema import (
 )
 from installer.answers.source import Source, join
 
+IPV6_MANAGEMENT = "IPv6 management networks are not supported yet; use an IPv4 network"
+
 _TYPE_NAMES = {"int": "a whole number", "bool": "true or false", "list": "a list",
                "map": "a mapping", "port": "a port number"}
+
+
+def is_ipv6(address: Any) -> bool:
+    """True if ``address`` is a valid IPv6 address."""
+    try:
+        return isinstance(address, str) and ipaddress.ip_address(address).version == 6
+    except ValueError:
+        return False
 
 
 def _did_you_mean(name: str, choices: Any) -> str:
@@ -34,6 +48,24 @@ def _unknown(src: Source, key: str, name: object, known: Any) -> None:
     known = list(known)
     src.problem(join(key, str(name)), "is not a known setting",
                 f"{_did_you_mean(str(name), known)}known keys here: {', '.join(known)}")
+
+
+def _quoted(src: Source, key: str, value: Any) -> bool:
+    """Report a plain scalar YAML 1.1 turned into a number, bool or date; True if it was one.
+
+    ``vni_range: 1:50`` is the (base 60) number 110, ``yes``/``off`` are booleans, ``0755`` is
+    octal 493 and ``2024-01-01`` a date: the message quotes what the operator wrote.
+    """
+    if key not in src.written:
+        return False
+    raw, kind = src.written[key]
+    read_as = {"number": f"the number {value!r}", "bool": f"{str(value).lower()} (a yes/no value)",
+               "date": "a date"}.get(kind, repr(value))
+    name = key[key.rfind(".") + 1:]
+    example = f"- {json.dumps(raw)}" if key.endswith("]") else f"{name}: {json.dumps(raw)}"
+    src.problem(key, f"{raw} is read by YAML as {read_as}, not as the text you wrote",
+                f"quote it: {example}")
+    return True
 
 
 def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
@@ -65,13 +97,17 @@ def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
                  for i, v in enumerate(value)]
         return None if any(i is None for i in items) else items
     if kind == "map":
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            src.problem(key, "must be a mapping of names to text", "e.g. {vi: vim}")
-            return None
-        return value
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            wrong = [k for k, v in value.items() if not isinstance(v, str)]
+            if not wrong:
+                return value
+            if all([_quoted(src, join(key, k), value[k]) for k in wrong]):
+                return None
+        src.problem(key, "must be a mapping of names to text", "e.g. {vi: vim}")
+        return None
     # every remaining kind is text
+    if not isinstance(value, str) and _quoted(src, key, value):
+        return None
     if not isinstance(value, str) or (value == "" and not spec.optional):
         shown = "empty" if value == "" or value is None else repr(value)
         src.problem(key, f"must be text, not {shown}",
@@ -96,12 +132,12 @@ def validate(src: Source) -> dict[str, Any] | None:
     data = src.data
     if data is None:
         if not src.problems:
-            src.problem("", "is empty", "run `stackinstall answers generate` for a "
-                        "commented answer file to start from")
+            src.problem("", "is empty", "write a commented answer file to start from with "
+                        "`stackinstall answers generate -o NEW_FILE`")
         return None
     if not isinstance(data, dict):
         src.problem("", f"must be a mapping of settings, not {type(data).__name__}",
-                    "start from `stackinstall answers generate`")
+                    "start from `stackinstall answers generate -o NEW_FILE`")
         return None
     merged = defaults()
     for name, value in data.items():
@@ -109,11 +145,13 @@ def validate(src: Source) -> dict[str, Any] | None:
             _unknown(src, "", name, TOP_LEVEL_KEYS)
         elif name in SCHEMA:
             merged[name] = _section(src, name, value, merged[name])
-    merged["nodes"] = _nodes(src, data.get("nodes"))
+    nodes = _nodes(src, data.get("nodes"))
+    merged["nodes"] = [node for _i, node in nodes]
     merged["services"] = _services(src, data.get("services", list(SERVICES)))
     merged["overrides"] = _overrides(src, data.get("overrides", {}))
-    _topology(src, merged)
+    _topology(src, merged, nodes)
     _support(src, merged)
+    _addresses(src, merged, nodes)
     _cross(src, merged)
     return None if src.problems else merged
 
@@ -141,7 +179,8 @@ def _section(src: Source, name: str, value: Any, into: dict[str, Any]) -> dict[s
     return into
 
 
-def _nodes(src: Source, value: Any) -> list[dict[str, Any]]:
+def _nodes(src: Source, value: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The valid nodes, each with its index in the file's list (problems name that one)."""
     fix = "list each node as '- {name: openstack1, address: 10.0.0.11, roles: [controller]}'"
     if value is None:
         src.problem("nodes", "is missing: there are no nodes to deploy", fix)
@@ -149,7 +188,7 @@ def _nodes(src: Source, value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         src.problem("nodes", f"must be a list of nodes, not {type(value).__name__}", fix)
         return []
-    nodes = []
+    nodes: list[tuple[int, dict[str, Any]]] = []
     for i, item in enumerate(value):
         key = join("nodes", i)
         if not isinstance(item, dict):
@@ -161,6 +200,11 @@ def _nodes(src: Source, value: Any) -> list[dict[str, Any]]:
                 _unknown(src, key, k, NODE_KEYS)
                 continue
             node[k] = check_value(src, join(key, k), NODE_KEYS[k], v)
+        if is_ipv6(node.get("address")):
+            src.problem(join(key, "address"), f"{node['address']} is an IPv6 address: "
+                        f"{IPV6_MANAGEMENT}", "give the node its IPv4 address (the roles "
+                        "build URLs from it without IPv6 brackets)")
+            node["address"] = None
         for k in NODE_KEYS:
             if k not in item:
                 src.problem(key, f"has no '{k}'", f"add '{k}:' ({NODE_KEYS[k].doc})")
@@ -169,7 +213,7 @@ def _nodes(src: Source, value: Any) -> list[dict[str, Any]]:
                 src.problem(join(key, "roles"), "is empty",
                             f"give the node at least one of {', '.join(TOPOLOGY_ROLES)}")
             node["roles"] = list(dict.fromkeys(node["roles"]))
-            nodes.append(node)
+            nodes.append((i, node))
     return nodes
 
 
@@ -185,51 +229,135 @@ def _services(src: Source, value: Any) -> list[str]:
                         f"{_did_you_mean(str(name), SERVICES)}choose from {', '.join(SERVICES)}")
         else:
             out.append(name)
-    return list(dict.fromkeys(out))
+    out = list(dict.fromkeys(out))
+    _dependencies(src, value, out)
+    return out
+
+
+def _dependencies(src: Source, value: list[Any], enabled: list[str]) -> None:
+    """Every enabled service needs the services it cannot run without (SERVICE_DEPENDENCIES)."""
+    needed = set(enabled)
+    while True:  # everything the enabled services need, directly or through another
+        more = {dep for name in needed for dep in SERVICE_DEPENDENCIES[name]} - needed
+        if not more:
+            break
+        needed |= more
+    complete = [name for name in SERVICES if name in needed]
+    for name in enabled:
+        missing = [dep for dep in SERVICE_DEPENDENCIES[name] if dep not in enabled]
+        if missing:
+            src.problem(join("services", value.index(name)),
+                        f"{name} needs {', '.join(missing)}, which "
+                        f"{'is' if len(missing) == 1 else 'are'} not in services",
+                        f"enable {'it' if len(missing) == 1 else 'them'}: services: "
+                        f"[{', '.join(complete)}] (or remove {name})")
+
+
+_INI_SHAPE = ("service -> file -> section -> key: value, e.g. {nova: {nova.conf: {DEFAULT: "
+              "{debug: true}}}}")
+_DJANGO_SHAPE = ("overrides.horizon takes Django settings by their upper-case names: "
+                 "{horizon: {SETTING: value}}, e.g. {horizon: {TIME_ZONE: Europe/Paris}}")
+_SCALAR = str | int | float | bool
 
 
 def _overrides(src: Source, value: Any) -> dict[str, Any]:
-    shape = "service -> file -> section -> key: value, e.g. {nova: {nova.conf: {DEFAULT: " \
-            "{debug: true}}}}"
     if value is None:
         return {}
     if not isinstance(value, dict):
-        src.problem("overrides", "must be a mapping", shape)
+        src.problem("overrides", "must be a mapping", _INI_SHAPE)
         return {}
     for service, files in value.items():
         key = join("overrides", str(service))
-        if service not in SERVICE_CONFIG_FILES:
-            _unknown(src, "overrides", service, SERVICE_CONFIG_FILES)
-            continue
-        if not isinstance(files, dict):
-            src.problem(key, "must map config file names to sections", shape)
-            continue
-        for fname, sections in files.items():
-            fkey = join(key, str(fname))
-            if fname not in SERVICE_CONFIG_FILES[service]:
-                _unknown(src, key, fname, SERVICE_CONFIG_FILES[service])
-                continue
-            if not isinstance(sections, dict):
-                src.problem(fkey, "must map INI section names to settings", shape)
-                continue
-            for section, settings in sections.items():
-                skey = join(fkey, str(section))
-                if not isinstance(settings, dict):
-                    src.problem(skey, "must map option names to values", shape)
-                    continue
-                for opt, val in settings.items():
-                    if not isinstance(val, str | int | float | bool) or isinstance(val, list):
-                        src.problem(join(skey, str(opt)),
-                                    "must be a single value (text, number or true/false)",
-                                    "write lists as one comma-separated string")
+        if service not in SERVICES:
+            _unknown(src, "overrides", service, SERVICES)
+        elif service == "horizon":
+            _django_settings(src, key, files)
+        else:
+            _ini_files(src, key, service, files)
     return value
 
 
-def _topology(src: Source, merged: dict[str, Any]) -> None:
+def _ini_files(src: Source, key: str, service: str, files: Any) -> None:
+    """INI overrides as roles/openstack_service/templates/ini.j2 renders them."""
+    if not isinstance(files, dict):
+        src.problem(key, "must map config file names to sections", _INI_SHAPE)
+        return
+    for fname, sections in files.items():
+        fkey = join(key, str(fname))
+        if fname not in SERVICE_CONFIG_FILES[service]:
+            _unknown(src, key, fname, SERVICE_CONFIG_FILES[service])
+            continue
+        if not isinstance(sections, dict):
+            src.problem(fkey, "must map INI section names to settings", _INI_SHAPE)
+            continue
+        for section, settings in sections.items():
+            skey = join(fkey, str(section))
+            if not isinstance(settings, dict):
+                src.problem(skey, "must map option names to values", _INI_SHAPE)
+                continue
+            for opt, val in settings.items():
+                _ini_value(src, join(skey, str(opt)), val)
+
+
+def _ini_value(src: Source, key: str, value: Any) -> None:
+    """One INI option: a value, a list (written comma-separated) or null (left out)."""
+    fix = "e.g. debug: true, or enabled_filters: [ComputeFilter, ImagePropertiesFilter]"
+    items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+    for i, item in items:
+        ikey = key if i is None else join(key, i)
+        if isinstance(item, _SCALAR) or (item is None and i is None):
+            _surprising_number(src, ikey, item)
+        elif not _quoted(src, ikey, item):
+            src.problem(key, "must be a value (text, number or true/false), a list of values "
+                        "(written comma-separated) or null (leaves the option out)", fix)
+            return
+
+
+def _surprising_number(src: Source, key: str, value: Any) -> bool:
+    """An unquoted override YAML 1.1 read as a number other than the digits written.
+
+    ``umask: 0022`` would reach the INI file as 18 and ``range: 1:50`` as 110.
+    """
+    raw, kind = src.written.get(key, ("", ""))
+    if kind != "number" or re.fullmatch(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?", raw):
+        return False
+    return _quoted(src, key, value)
+
+
+def _django_settings(src: Source, key: str, settings: Any) -> None:
+    """Horizon overrides as roles/horizon (tasks/checks.yml, local_settings.py.j2) takes them."""
+    if not isinstance(settings, dict):
+        src.problem(key, "must map Django setting names to values", _DJANGO_SHAPE)
+        return
+    for name, val in settings.items():
+        skey = join(key, str(name))
+        if not isinstance(name, str) or not re.match(DJANGO_SETTING_NAME, name):
+            src.problem(skey, f"{name!r} is not a Django setting name", _DJANGO_SHAPE)
+        else:
+            _python_literal(src, skey, val)
+
+
+def _python_literal(src: Source, key: str, value: Any) -> None:
+    """Values the dashboard template writes as Python literals: scalars, lists, mappings."""
+    if value is None or isinstance(value, _SCALAR):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _python_literal(src, join(key, i), item)
+    elif isinstance(value, dict):
+        for k, item in value.items():
+            _python_literal(src, join(key, str(k)), item)
+    elif not _quoted(src, key, value):
+        src.problem(key, f"cannot be written as a Python value ({type(value).__name__})",
+                    "use text, a number, true/false, null, a list or a mapping")
+
+
+def _topology(src: Source, merged: dict[str, Any],
+              indexed: list[tuple[int, dict[str, Any]]]) -> None:
     nodes = merged["nodes"]
     seen_names: dict[str, int] = {}
     seen_addr: dict[str, int] = {}
-    for i, node in enumerate(nodes):
+    for i, node in indexed:
         name, addr = node["name"].lower(), str(ipaddress.ip_address(node["address"]))
         if name in seen_names:
             src.problem(join("nodes", i) + ".name", f"duplicate node name {node['name']!r} "
@@ -263,13 +391,18 @@ def _support(src: Source, merged: dict[str, Any]) -> None:
                     f"choose a supported pair ({matrix})")
 
 
-def _cross(src: Source, merged: dict[str, Any]) -> None:
-    cidr = merged["network"]["management_cidr"]
-    try:
-        net = ipaddress.ip_network(cidr)
-    except ValueError:
+def _addresses(src: Source, merged: dict[str, Any],
+               indexed: list[tuple[int, dict[str, Any]]]) -> None:
+    """Node addresses lie in the operator's management network (never in the default)."""
+    if any(p.key in ("network", "network.management_cidr") for p in src.problems):
+        return  # the operator's network is invalid: the default would give false problems
+    net = ipaddress.ip_network(merged["network"]["management_cidr"])
+    if net.version == 6:
+        src.problem("network.management_cidr", f"{net} is an IPv6 network: {IPV6_MANAGEMENT}",
+                    "set an IPv4 network such as 10.0.0.0/24 (the roles build URLs from "
+                    "addresses without IPv6 brackets)")
         return
-    for i, node in enumerate(merged["nodes"]):
+    for i, node in indexed:
         addr = ipaddress.ip_address(node["address"])
         if addr not in net:
             src.problem(join("nodes", i) + ".address",
@@ -280,6 +413,9 @@ def _cross(src: Source, merged: dict[str, Any]) -> None:
             src.problem(join("nodes", i) + ".address",
                         f"{addr} is the network or broadcast address of {net}",
                         "use a host address")
+
+
+def _cross(src: Source, merged: dict[str, Any]) -> None:
     cinder = merged["cinder"]
     if ("cinder" in merged["services"] and cinder["backend"] == "device"
             and not cinder["device"].startswith("/dev/")):

@@ -60,13 +60,54 @@ CASES = [
     ("bad-override-file", "overrides: {}", "overrides: {nova: {nova.ini: {}}}",
      "overrides.nova.nova.ini", "nova.conf"),
     ("bad-override-value", "overrides: {}",
-     "overrides: {nova: {nova.conf: {DEFAULT: {debug: [1, 2]}}}}",
-     "overrides.nova.nova.conf.DEFAULT.debug", "single value"),
+     "overrides: {nova: {nova.conf: {DEFAULT: {debug: {a: 1}}}}}",
+     "overrides.nova.nova.conf.DEFAULT.debug", "comma-separated"),
+    ("bad-override-list-item", "overrides: {}",
+     "overrides: {nova: {nova.conf: {DEFAULT: {x: [a, [b]]}}}}",
+     "overrides.nova.nova.conf.DEFAULT.x", "comma-separated"),
     ("bad-interface", "  provider_interface: eth1", "  provider_interface: eth 1 with spaces",
      "network.provider_interface", "interface name"),
     ("device-without-path", "  backend: loop", "  backend: device", "cinder.device",
      "block device"),
     ("missing-node-roles", "    roles: [storage]\n", "\n", "nodes[3]", "has no 'roles'"),
+    # YAML 1.1 reads these unquoted texts as numbers, booleans or dates: quote what was written
+    ("sexagesimal-text", "  vni_range: 1:1000", "  vni_range: 1:50", "network.vni_range",
+     'quote it: vni_range: "1:50"'),
+    ("bool-text", "  user: root", "  user: yes", "ssh.user", 'quote it: user: "yes"'),
+    ("off-text", "  provider_physnet: provider", "  provider_physnet: off",
+     "network.provider_physnet", 'quote it: provider_physnet: "off"'),
+    ("octal-text", "  provider_interface: eth1", "  provider_interface: 0755",
+     "network.provider_interface", 'quote it: provider_interface: "0755"'),
+    ("date-text", "  provider_physnet: provider", "  provider_physnet: 2024-01-01",
+     "network.provider_physnet", "2024-01-01 is read by YAML as a date"),
+    ("number-node-name", "  - name: openstack2", "  - name: 0755", "nodes[1].name",
+     'quote it: name: "0755"'),
+    ("sexagesimal-override", "overrides: {}",
+     "overrides: {neutron: {ml2_conf.ini: {ml2_type_vxlan: {vni_ranges: 1:50}}}}",
+     "overrides.neutron.ml2_conf.ini.ml2_type_vxlan.vni_ranges", 'vni_ranges: "1:50"'),
+    ("octal-override", "overrides: {}",
+     "overrides: {nova: {nova.conf: {DEFAULT: {umask: 0022}}}}",
+     "overrides.nova.nova.conf.DEFAULT.umask", "read by YAML as the number 18"),
+    # IPv6 management networks: the roles build URLs without brackets
+    ("ipv6-cidr", "  management_cidr: 10.0.0.0/24", "  management_cidr: fd00::/64",
+     "network.management_cidr", "IPv6 management networks are not supported yet; use an IPv4 "
+     "network"),
+    ("ipv6-address", "    address: 10.0.0.13", "    address: fd00::13", "nodes[2].address",
+     "IPv6 management networks are not supported yet; use an IPv4 network"),
+    # services need the services they cannot run without
+    ("service-dependencies", "services: [keystone, glance, placement, nova, neutron, cinder, "
+     "horizon]", "services: [nova, horizon]", "services[0]",
+     "nova needs keystone, glance, placement, neutron"),
+    ("service-dependency-fix", "services: [keystone, glance, placement, nova, neutron, cinder, "
+     "horizon]", "services: [nova, horizon]", "services[1]",
+     "services: [keystone, glance, placement, nova, neutron, horizon]"),
+    ("neutron-needs-nova", "services: [keystone, glance, placement, nova, neutron, cinder, "
+     "horizon]", "services: [keystone, neutron, cinder]", "services[1]",
+     "neutron needs nova"),
+    # horizon takes Django settings, not INI files
+    ("horizon-ini-shape", "overrides: {}",
+     "overrides: {horizon: {local_settings.py: {DEFAULT: {TIME_ZONE: UTC}}}}",
+     "overrides.horizon.local_settings.py", "not a Django setting name"),
 ]
 
 
@@ -129,6 +170,31 @@ def test_every_problem_reported_at_once(four_node: Path):
     four_node.write_text(text)
     keys = {p.key for p in check(four_node)[3]}
     assert {"ssh.port", "nova.virt_type", "nodes[2].address"} <= keys
+
+
+def test_node_problems_name_the_node_in_the_file_after_an_invalid_one(four_node: Path):
+    text = four_node.read_text().replace("    address: 10.0.0.12", "    address: nope")
+    text = text.replace("    address: 10.0.0.14", "    address: 10.9.0.14")
+    text = text.replace("  - name: openstack3", "  - name: openstack1")
+    four_node.write_text(text)
+    problems = check(four_node)[3]
+    outside = [p for p in problems if "outside" in p.message]
+    assert [(p.key, p.line) for p in outside] == [
+        ("nodes[3].address", _line_of(text, "    address: 10.9.0.14"))]
+    (dup,) = [p for p in problems if "duplicate node name" in p.message]
+    assert (dup.key, dup.line) == ("nodes[2].name", _line_of(text, "  - name: openstack1\n"
+                                                             "    address: 10.0.0.13"))
+    assert "(also nodes[0])" in dup.message
+
+
+def test_invalid_cidr_is_not_replaced_by_the_default(four_node: Path):
+    text = four_node.read_text().replace("  management_cidr: 10.0.0.0/24",
+                                         "  management_cidr: 192.168.1.0/33")
+    for i in range(1, 5):
+        text = text.replace(f"    address: 10.0.0.1{i}", f"    address: 192.168.1.1{i}")
+    four_node.write_text(text)
+    problems = check(four_node)[3]
+    assert [p.key for p in problems] == ["network.management_cidr"], [str(p) for p in problems]
 
 
 SECRET_CASES = [

@@ -48,14 +48,15 @@ def test_render_writes_inventory_vars_and_private_secrets(four_node: Path, tmp_p
 def test_disabled_services_have_no_groups(four_node: Path, tmp_path: Path):
     text = four_node.read_text().replace(
         "services: [keystone, glance, placement, nova, neutron, cinder, horizon]",
-        "services: [keystone, glance, placement, nova]")
+        "services: [keystone, glance, placement, nova, neutron]")
     text = text.replace("roles: [storage]", "roles: [compute]")
     four_node.write_text(text)
     out = tmp_path / "d"
     render(load(four_node), out)
     groups = yaml.safe_load((out / "inventory/hosts.yml").read_text())["all"]["children"]
-    assert "cinder_volume" not in groups and "neutron_server" not in groups
-    assert "nova_compute" in groups and "mariadb" in groups
+    assert "cinder_volume" not in groups and "cinder_controller" not in groups
+    assert "horizon" not in groups
+    assert "nova_compute" in groups and "neutron_server" in groups and "mariadb" in groups
 
 
 def test_overrides_reach_group_vars(four_node: Path, tmp_path: Path):
