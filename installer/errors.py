@@ -58,3 +58,9 @@ class VerifyError(StackInstallError):
     """One or more verification checks failed."""
 
     exit_code = 8
+
+
+class GuestImageError(StackInstallError):
+    """The bootable guest image could not be built (host tools, Debian packages, files)."""
+
+    exit_code = 9
