@@ -7,6 +7,7 @@ from typing import Any
 
 from installer.answers import secrets as secrets_file
 from installer.answers.model import (
+    Ceph,
     Cinder,
     Deployment,
     Locale,
@@ -71,4 +72,9 @@ def build(path: Path, spath: Path, merged: dict[str, Any], values: dict[str, str
         repos=Repos(**merged["repos"]),
         overrides=merged["overrides"],
         secrets=Secrets(values),
+        ceph=Ceph(mode=merged["ceph"]["mode"],
+                  osd_devices=tuple(merged["ceph"]["osd_devices"]),
+                  osd_file_size_gb=merged["ceph"]["osd_file_size_gb"],
+                  monitors=tuple(merged["ceph"]["monitors"]),
+                  fsid=merged["ceph"]["fsid"]),
     )

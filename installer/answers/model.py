@@ -30,6 +30,9 @@ class Network:
     mechanism_driver: str
     overlay: str
     vni_range: str
+    provider_cidr: str = ""
+    provider_pool: str = ""
+    provider_gateway: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,15 @@ class Cinder:
     backend: str
     device: str
     loop_size_gb: int
+
+
+@dataclass(frozen=True)
+class Ceph:
+    mode: str = "deployed"
+    osd_devices: tuple[str, ...] = ()
+    osd_file_size_gb: int = 10
+    monitors: tuple[str, ...] = ()
+    fsid: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,7 @@ class Deployment:
     repos: Repos
     overrides: dict[str, dict[str, dict[str, dict[str, Any]]]]
     secrets: Secrets = field(repr=False)
+    ceph: Ceph = field(default_factory=Ceph)
 
     @property
     def controller(self) -> Node:

@@ -69,7 +69,19 @@ SECRETS: dict[str, str] = {
     "cinder_keystone_password": "cinder service user in keystone",
     "neutron_metadata_secret": "shared secret between nova and neutron's metadata proxy",
     "horizon_secret_key": "Django SECRET_KEY of the dashboard",
+    "ceph_fsid": "fsid (cluster id) of the Ceph cluster stackinstall deploys (ceph.mode: deployed)",
+    "ceph_mon_key": "cephx key of the Ceph monitors (mon.)",
+    "ceph_admin_key": "cephx key of Ceph's client.admin (monitor and OSD nodes only)",
+    "ceph_cinder_key": "cephx key of client.cinder (cinder-volume and nova-compute use it)",
+    "ceph_glance_key": "cephx key of client.glance (glance's image store in Ceph)",
+    "ceph_rbd_secret_uuid": "UUID of the libvirt secret that holds client.cinder's key",
 }
+
+#: Secrets that are cephx keys (base64 of a 16-byte AES key with its header), not passwords.
+CEPHX_SECRETS: tuple[str, ...] = ("ceph_mon_key", "ceph_admin_key", "ceph_cinder_key",
+                                  "ceph_glance_key")
+#: Secrets that are UUIDs.
+UUID_SECRETS: tuple[str, ...] = ("ceph_fsid", "ceph_rbd_secret_uuid")
 
 
 @dataclass(frozen=True)
@@ -155,6 +167,24 @@ SCHEMA: dict[str, Section] = {
                 "enum", "vxlan", "Self-service overlay networks.", choices=("vxlan", "none")
             ),
             "vni_range": Key("str", "1:1000", "VXLAN VNI range for self-service networks."),
+            "provider_cidr": Key(
+                "cidr", "",
+                "Subnet of the provider network; the post phase creates the external network "
+                "'public' on it for routers and floating IPs (empty: none is created).",
+                optional=True,
+            ),
+            "provider_pool": Key(
+                "str", "",
+                "Floating IP range FIRST-LAST inside provider_cidr (empty: the upper half "
+                "of provider_cidr).",
+                optional=True,
+            ),
+            "provider_gateway": Key(
+                "ip", "",
+                "Gateway of the provider network (empty: none, routers reach only the "
+                "provider subnet itself).",
+                optional=True,
+            ),
         },
     ),
     "ntp": Section(
@@ -207,13 +237,42 @@ SCHEMA: dict[str, Section] = {
             "backend": Key(
                 "enum",
                 "loop",
-                "LVM on an existing block device (device) or a loop-backed file (loop, labs).",
-                choices=("device", "loop"),
+                "LVM on an existing block device (device), LVM on a loop-backed file (loop, "
+                "labs), or Ceph RBD (ceph: see the ceph section).",
+                choices=("device", "loop", "ceph"),
             ),
             "device": Key(
                 "str", "", "Block device for backend: device, e.g. /dev/sdb.", optional=True
             ),
             "loop_size_gb": Key("int", 10, "Size of the loop-backed file for backend: loop."),
+        },
+    ),
+    "ceph": Section(
+        "Ceph, when cinder.backend is ceph: volumes live in RBD images, attached by qemu "
+        "through librbd.",
+        {
+            "mode": Key(
+                "enum", "deployed",
+                "deployed: stackinstall installs Ceph (monitor and manager on the first "
+                "storage node, OSDs on every storage node); external: an existing cluster "
+                "(ceph.monitors, ceph.fsid, and its client keys in the secrets file).",
+                choices=("deployed", "external"),
+            ),
+            "osd_devices": Key(
+                "list", [],
+                "Block devices given to OSDs on every storage node, e.g. [/dev/sdc] "
+                "(empty: one OSD on a file of osd_file_size_gb, for labs).",
+            ),
+            "osd_file_size_gb": Key(
+                "int", 10, "Size of the file-backed OSD when osd_devices is empty."),
+            "monitors": Key(
+                "list", [], "Monitor addresses of the external cluster (mode: external).",
+                item="hostname_or_ip",
+            ),
+            "fsid": Key(
+                "str", "", "fsid of the external cluster (mode: external; deployed "
+                "clusters take ceph_fsid from the secrets file).", optional=True,
+            ),
         },
     ),
     "repos": Section(
@@ -240,7 +299,7 @@ TOP_LEVEL_DOCS: dict[str, str] = {
 }
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("deployment", "ssh", "network", "nodes", "ntp", "locale",
-                                   "services", "tuning", "nova", "cinder", "repos",
+                                   "services", "tuning", "nova", "cinder", "ceph", "repos",
                                    "overrides")
 
 DEFAULT_FOUR_NODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets as _random
 import stat
+import struct
 import tempfile
+import time
+import uuid
 from pathlib import Path
 
 import yaml
 
-from installer.answers.schema import SECRETS
+from installer.answers.schema import CEPHX_SECRETS, SECRETS, UUID_SECRETS
 from installer.answers.source import Problem, Source, read
 
 WEAK_WORDS = frozenset({"password", "secret", "openstack", "changeme", "admin", "root",
@@ -23,14 +28,50 @@ HEADER = (
 )
 
 
+CEPHX_HEADER = struct.Struct("<HIIH")  # type (1: AES), created (sec, nsec), key length
+CEPHX_KEY_BYTES = 16
+
+
+def new_cephx_key() -> str:
+    """A cephx secret as ``ceph-authtool --gen-print-key`` prints it."""
+    header = CEPHX_HEADER.pack(1, int(time.time()), 0, CEPHX_KEY_BYTES)
+    return base64.b64encode(header + _random.token_bytes(CEPHX_KEY_BYTES)).decode("ascii")
+
+
+def cephx_problem(value: str) -> str | None:
+    """Why ``value`` is not a cephx key, or None."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return "is not a cephx key (not base64)"
+    if len(raw) != CEPHX_HEADER.size + CEPHX_KEY_BYTES:
+        return "is not a cephx key (wrong length)"
+    kind, _sec, _nsec, length = CEPHX_HEADER.unpack_from(raw)
+    if kind != 1 or length != CEPHX_KEY_BYTES:
+        return "is not a cephx key (not an AES key)"
+    return None
+
+
 def new_secret(name: str) -> str:
+    if name in CEPHX_SECRETS:
+        return new_cephx_key()
+    if name in UUID_SECRETS:
+        return str(uuid.uuid4())
     return _random.token_urlsafe(48 if name == "horizon_secret_key" else 24)
 
 
-def weakness(value: str) -> str | None:
-    """Why ``value`` is too weak to protect a service, or None."""
+def weakness(value: str, name: str = "") -> str | None:
+    """Why ``value`` is too weak (or malformed) to protect a service, or None."""
     if not value:
         return "is empty"
+    if name in CEPHX_SECRETS:
+        return cephx_problem(value)
+    if name in UUID_SECRETS:
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            return "is not a UUID"
+        return None
     if len(value) < MIN_LENGTH:
         return f"is only {len(value)} characters long (at least {MIN_LENGTH} needed)"
     if value.lower() in WEAK_WORDS or len(set(value)) < 6:
@@ -70,7 +111,7 @@ def check(path: Path) -> tuple[dict[str, str], list[Problem]]:
         if not isinstance(value, str):
             src.problem(name, "must be a string", "quote the value")
             continue
-        why = weakness(value)
+        why = weakness(value, name)
         if why:
             src.problem(name, f"{why} (value hidden)",
                         f"delete the line and run `stackinstall answers generate` for a "

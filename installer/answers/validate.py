@@ -6,6 +6,7 @@ import difflib
 import ipaddress
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -421,6 +422,57 @@ def _cross(src: Source, merged: dict[str, Any]) -> None:
             and not cinder["device"].startswith("/dev/")):
         src.problem("cinder.device", "must name a block device like /dev/sdb when "
                     "cinder.backend is device", "set cinder.device, or use backend: loop")
+    if "cinder" in merged["services"] and cinder["backend"] == "ceph":
+        _ceph(src, merged["ceph"])
+    _provider(src, merged["network"])
+
+
+def _ceph(src: Source, ceph: dict[str, Any]) -> None:
+    for i, device in enumerate(ceph["osd_devices"]):
+        if not str(device).startswith("/dev/"):
+            src.problem(join("ceph.osd_devices", i), f"{device!r} is not a block device path",
+                        "name devices like /dev/sdc, or leave the list empty for a file OSD")
+    if ceph["mode"] != "external":
+        return
+    if not ceph["monitors"]:
+        src.problem("ceph.monitors", "is empty but ceph.mode is external",
+                    "list the monitor addresses of the existing cluster")
+    try:
+        uuid.UUID(ceph["fsid"])
+    except ValueError:
+        src.problem("ceph.fsid", f"{ceph['fsid']!r} is not the fsid of a cluster "
+                    "(a UUID) but ceph.mode is external",
+                    "copy it from `ceph fsid` on the existing cluster")
+
+
+def _provider(src: Source, network: dict[str, Any]) -> None:
+    """The provider subnet, its floating IP pool and gateway must fit together."""
+    cidr, pool, gateway = (network["provider_cidr"], network["provider_pool"],
+                           network["provider_gateway"])
+    if not cidr:
+        for key, value in (("pool", pool), ("gateway", gateway)):
+            if value:
+                src.problem(f"network.provider_{key}", "is set but network.provider_cidr "
+                            "is empty", "set network.provider_cidr too, or remove it")
+        return
+    try:
+        net = ipaddress.ip_network(cidr)
+    except ValueError:
+        return
+    if gateway and ipaddress.ip_address(gateway) not in net:
+        src.problem("network.provider_gateway", f"{gateway} is outside {net}",
+                    "use an address of network.provider_cidr, or leave it empty")
+    if pool:
+        try:
+            first, last = (ipaddress.ip_address(p.strip()) for p in pool.split("-"))
+        except ValueError:
+            src.problem("network.provider_pool", f"{pool!r} is not a range FIRST-LAST",
+                        f"e.g. {net[100]}-{net[-2]}" if net.num_addresses > 102 else
+                        "write two addresses joined by '-'")
+            return
+        if first not in net or last not in net or first > last:
+            src.problem("network.provider_pool", f"{pool!r} is not a range inside {net}",
+                        "give FIRST-LAST with FIRST <= LAST, both in network.provider_cidr")
 
 
 def resolve_secrets_path(answers_path: Path, merged: dict[str, Any] | None) -> Path:

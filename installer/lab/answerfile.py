@@ -18,13 +18,17 @@ def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
         "network": {
             "management_cidr": plan.management_cidr,
             "provider_interface": NODE_PROVIDER_IF,
+            # floating IPs live on the lab's provider bridge; no gateway, so nothing routes out
+            "provider_cidr": plan.provider_cidr,
         },
         "ssh": {"user": "root", "port": 22, "private_key": str(paths.private_key),
                 "become": False},
         "ntp": {"servers": []},
         "repos": {"proxy": plan.proxy_url},
         "nova": {"virt_type": "qemu"},
-        "cinder": {"backend": "loop"},
+        # this kernel has no device-mapper for LVM; Ceph RBD needs no kernel support
+        "cinder": {"backend": "ceph"},
+        "ceph": {"mode": "deployed", "osd_file_size_gb": 8},
     }
 
 

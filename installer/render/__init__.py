@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,10 +80,43 @@ def group_vars(dep: Deployment) -> dict[str, Any]:
         "cinder_backend": dep.cinder.backend,
         "cinder_device": dep.cinder.device,
         "cinder_loop_size_gb": dep.cinder.loop_size_gb,
+        **provider_vars(dep),
+        **ceph_vars(dep),
     }
     for service, files in sorted(dep.overrides.items()):
         data[f"{service}_config_overrides"] = files
     return data
+
+
+def provider_vars(dep: Deployment) -> dict[str, Any]:
+    """The external network the post phase creates (empty cidr: none)."""
+    net = dep.network
+    first = last = ""
+    if net.provider_cidr:
+        cidr = ipaddress.ip_network(net.provider_cidr)
+        if net.provider_pool:
+            first, last = (p.strip() for p in net.provider_pool.split("-"))
+        else:  # the upper half, without the broadcast address
+            first, last = str(cidr[cidr.num_addresses // 2]), str(cidr[-2])
+    return {
+        "openstack_post_provider_cidr": net.provider_cidr,
+        "openstack_post_provider_pool_start": first,
+        "openstack_post_provider_pool_end": last,
+        "openstack_post_provider_gateway": net.provider_gateway,
+    }
+
+
+def ceph_vars(dep: Deployment) -> dict[str, Any]:
+    """Ceph's settings; its groups (ceph_mon, ceph_osd, ceph_client) say where it runs."""
+    ceph = dep.ceph
+    return {
+        "ceph_mode": ceph.mode,
+        "ceph_osd_devices": list(ceph.osd_devices),
+        "ceph_osd_file_size_gb": ceph.osd_file_size_gb,
+        "ceph_external_monitors": list(ceph.monitors),
+        "ceph_external_fsid": ceph.fsid,
+        "ceph_public_network": dep.network.management_cidr,
+    }
 
 
 def _dump(data: Any) -> str:

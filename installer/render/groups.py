@@ -37,4 +37,18 @@ def inventory_groups(dep: Deployment) -> dict[str, list[str]]:
         groups["neutron_l2_agent"] = [
             n.name for n in dep.nodes if {"network", "compute"} & set(n.roles)
         ]
+    groups.update(ceph_groups(dep))
+    return groups
+
+
+def ceph_groups(dep: Deployment) -> dict[str, list[str]]:
+    """ceph_mon and ceph_osd (a deployed cluster), ceph_client (every user of RBD)."""
+    if "cinder" not in dep.services or dep.cinder.backend != "ceph":
+        return {}
+    storage = [n.name for n in dep.nodes_with("storage")]
+    clients = storage + [n.name for n in dep.nodes_with("compute") if "nova" in dep.services]
+    groups = {"ceph_client": list(dict.fromkeys(clients))}
+    if dep.ceph.mode == "deployed":
+        groups["ceph_mon"] = storage[:1]
+        groups["ceph_osd"] = storage
     return groups

@@ -9,7 +9,7 @@ import installer
 from installer.errors import UsageError
 
 #: Phase names in the order ``playbooks/site.yml`` imports them.
-PHASES: tuple[str, ...] = ("bootstrap", "infra", "services", "post")
+PHASES: tuple[str, ...] = ("bootstrap", "infra", "ceph", "services", "post")
 
 
 def playbooks_dir() -> Path:

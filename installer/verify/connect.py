@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -54,3 +55,15 @@ def control_dir() -> Iterator[Path]:
                     check=False,
                     timeout=10,
                 )
+
+
+def copy_to(conn: Connection, local: Path, remote: str, timeout: int = 600) -> None:
+    """Copy ``local`` to ``remote`` on the node with scp and the inventory's SSH options."""
+    argv = ["scp", "-q", "-P", str(conn.port), *shlex.split(conn.ssh_common_args or "")]
+    if conn.private_key:
+        argv += ["-i", conn.private_key]
+    argv += [str(local), f"{conn.user}@{conn.address}:{remote}"]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"scp {local.name} to {conn.address} failed: "
+                           f"{done.stderr.strip()[-300:]}")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from installer.errors import StackInstallError
 from installer.runner.secrets import Masker, load_secret_values
-from installer.verify.connect import control_dir, make_host
+from installer.verify.connect import control_dir, copy_to, make_host
 from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.registry import Check, load_builtin_checks, plan
@@ -48,15 +48,27 @@ def _smoke(inventory: Inventory, sockets: Path) -> list[CheckResult]:
     except ValueError as exc:
         return [CheckResult("smoke", "-", FAIL, str(exc))]
     hosts = {n.name: _host_for(n, sockets / n.name) for n in inventory.nodes}
+    backend = str(inventory.variables.get("cinder_backend", "loop"))
     run = SmokeRun(
         host=hosts[controller],
         cloud=str(inventory.variables.get("deployment_name", "stackinstall")),
         controller=controller,
         compute_hosts=computes,
         storage_hosts=storage,
-        storage_probe=storage_probe(hosts.__getitem__),
+        storage_probe=storage_probe(hosts.__getitem__, backend),
+        node_host=hosts.__getitem__,
+        upload=lambda local, remote: copy_to(inventory.node(controller).connection, local,
+                                             remote),
+        guest_image=_guest_image,
     )
     return run.run()
+
+
+def _guest_image() -> Path:
+    """The smoke's guest image, built from distro packages on first use, then cached."""
+    from installer.guest.build import build_image
+
+    return build_image().path
 
 
 def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckResult:

@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("answers", nargs="?", type=Path, default=DEFAULT_ANSWERS)
     parser.add_argument("--phase", action="append", dest="phases")
     args = parser.parse_args()
-    phases = args.phases or ["bootstrap", "infra", "services", "post"]
+    phases = args.phases or ["bootstrap", "infra", "ceph", "services", "post"]
     _report("first deploy", *_deploy(args.answers, phases))
     _report("no-change re-run", *_deploy(args.answers, phases))
 

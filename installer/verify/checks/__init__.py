@@ -2,6 +2,7 @@
 
 from installer.verify.checks import (
     base,
+    ceph,
     chrony,
     etcd,
     mariadb,
@@ -13,6 +14,7 @@ from installer.verify.checks import (
 
 __all__ = [
     "base",
+    "ceph",
     "chrony",
     "etcd",
     "mariadb",

@@ -31,6 +31,8 @@ SERVICE_TYPES = {
     "neutron": "network",
     "cinder": "volumev3",
 }
+#: cinder's name of the RBD backend (roles/cinder: cinder_rbd_backend_name).
+RBD_BACKEND = "ceph"
 L3, DHCP, METADATA = "L3 agent", "DHCP agent", "Metadata agent"
 L2_AGENT = {"linuxbridge": "Linux bridge agent", "openvswitch": "Open vSwitch agent"}
 
@@ -104,12 +106,16 @@ def catalog(host: Any, ctx: CheckContext) -> Outcome:
 
 
 def _down(rows: list[dict[str, Any]], binary: str, hosts: list[str], host_key: str = "Host",
-          binary_key: str = "Binary") -> list[str]:
-    """Hosts of ``hosts`` without an enabled, up ``binary`` in a service list."""
+          binary_key: str = "Binary", exact: bool = False) -> list[str]:
+    """Hosts of ``hosts`` without an enabled, up ``binary`` in a service list.
+
+    A row's host is compared without its ``@backend`` suffix unless ``exact``.
+    """
     problems = []
     for name in hosts:
         mine = [r for r in rows if r.get(binary_key) == binary
-                and str(r.get(host_key, "")).split("@")[0] == name]
+                and (str(r.get(host_key, "")) if exact
+                     else str(r.get(host_key, "")).split("@")[0]) == name]
         if not mine:
             problems.append(f"no {binary} on {name}")
             continue
@@ -173,8 +179,14 @@ def volume_services(host: Any, ctx: CheckContext) -> Outcome:
         rows = _listing(host, ctx, "volume service list")
     except ApiError as exc:
         return failed(str(exc))
+    volume_hosts = _names(ctx.inventory.group("cinder_volume"))
     problems = (_down(rows, "cinder-scheduler", _names(ctx.inventory.group("cinder_controller")))
-                + _down(rows, "cinder-volume", _names(ctx.inventory.group("cinder_volume"))))
+                + _down(rows, "cinder-volume", volume_hosts))
+    if ctx.var("cinder_backend") == "ceph":  # the RBD backend is the host's "@ceph" service
+        backends = [f"{name}@{RBD_BACKEND}" for name in volume_hosts]
+        problems += [f"{p} (the RBD backend; cinder-volume's log on the storage node says why)"
+                     for p in _down(rows, "cinder-volume", backends, exact=True)]
+        return _verdict(problems, f"cinder-scheduler up; RBD backend {', '.join(backends)} up")
     return _verdict(problems, "cinder-scheduler and cinder-volume up")
 
 

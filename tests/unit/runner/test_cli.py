@@ -43,7 +43,7 @@ def test_every_option(captured):
     assert result.exit_code == 0, result.output
     req = captured[0]
     assert req.secrets == Path("s.yml") and req.out_dir == Path("out")
-    assert select_phases(req.phases, req.start) == ["infra", "services", "post"]
+    assert select_phases(req.phases, req.start) == ["infra", "ceph", "services", "post"]
     o = req.options
     assert (o.limit, o.tags, o.check, o.diff, o.forks) == (
         "openstack1", ("mariadb", "chrony"), True, True, 4)

@@ -5,11 +5,11 @@ from installer.runner.phases import PHASES, playbook_for, select_phases
 
 
 def test_default_is_every_phase_in_order():
-    assert select_phases() == ["bootstrap", "infra", "services", "post"]
+    assert select_phases() == ["bootstrap", "infra", "ceph", "services", "post"]
 
 
 def test_from_runs_that_phase_and_the_later_ones():
-    assert select_phases(start="infra") == ["infra", "services", "post"]
+    assert select_phases(start="infra") == ["infra", "ceph", "services", "post"]
     assert select_phases(start="post") == ["post"]
 
 

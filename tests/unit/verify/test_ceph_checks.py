@@ -1,0 +1,92 @@
+"""Ceph's checks judge the monitor's answers (faked here) as an operator would.
+
+The live behaviour (a stopped OSD, an unhealthy cluster) is in tests/e2e/test_deploy.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from installer.answers import load
+from installer.render import render
+from installer.verify.checks import ceph, openstack_api
+from installer.verify.context import CheckContext
+from installer.verify.inventory import read_inventory
+from tests.unit.verify.test_openstack_checks import FakeHost
+
+
+@pytest.fixture
+def ceph_ctx(four_node: Path, tmp_path: Path) -> CheckContext:
+    text = four_node.read_text().replace("  backend: loop", "  backend: ceph")
+    four_node.write_text(text)
+    out = render(load(four_node), tmp_path / "deploy").out_dir
+    inventory = read_inventory(out)
+    return CheckContext(node=inventory.node("openstack4"), inventory=inventory)
+
+
+def _json(value: object) -> tuple[int, str, str]:
+    return (0, json.dumps(value), "")
+
+
+def test_the_storage_node_holds_the_monitor_and_the_osd(ceph_ctx: CheckContext) -> None:
+    inv = ceph_ctx.inventory
+    assert [n.name for n in inv.group("ceph_mon")] == ["openstack4"]
+    assert [n.name for n in inv.group("ceph_osd")] == ["openstack4"]
+    assert sorted(n.name for n in inv.group("ceph_client")) == ["openstack3", "openstack4"]
+    assert ceph.expected_osds(ceph_ctx) == 1
+
+
+def test_an_unhealthy_cluster_names_its_health_checks(ceph_ctx: CheckContext) -> None:
+    health = {"status": "HEALTH_WARN", "checks": {
+        "OSD_DOWN": {"summary": {"message": "1 osds down"}}}}
+    outcome = ceph.cluster_health(FakeHost({"health detail": _json(health)}), ceph_ctx)
+    assert not outcome.ok
+    assert outcome.message == "HEALTH_WARN: OSD_DOWN: 1 osds down"
+    ok = ceph.cluster_health(FakeHost({"health detail": _json({"status": "HEALTH_OK"})}),
+                             ceph_ctx)
+    assert ok.ok
+
+
+def test_a_stopped_osd_is_named_with_its_node(ceph_ctx: CheckContext) -> None:
+    tree = {"nodes": [{"id": -2, "type": "host", "name": "openstack4", "children": [0]},
+                      {"id": 0, "type": "osd", "name": "osd.0", "status": "down"}]}
+    host = FakeHost({"osd stat": _json({"num_osds": 1, "num_up_osds": 0, "num_in_osds": 1}),
+                     "osd tree": _json(tree)})
+    outcome = ceph.osds_up(host, ceph_ctx)
+    assert not outcome.ok
+    assert outcome.message == ("0 of 1 OSDs up and 1 in, expected 1 up and in; "
+                               "down: osd.0 on openstack4")
+
+
+def test_a_cluster_that_does_not_answer_fails_every_check(ceph_ctx: CheckContext) -> None:
+    host = FakeHost({"ceph ": (1, "", "[errno 110] RADOS timed out (error connecting)")})
+    for probe in (ceph.cluster_health, ceph.osds_up, ceph.pools):
+        outcome = probe(host, ceph_ctx)
+        assert not outcome.ok and "RADOS timed out" in outcome.message
+
+
+def test_pools_must_exist_and_be_rbd_pools(ceph_ctx: CheckContext) -> None:
+    detail = [{"pool_name": "volumes", "size": 1, "application_metadata": {"rbd": {}}}]
+    outcome = ceph.pools(FakeHost({"pool ls detail": _json(detail)}), ceph_ctx)
+    assert outcome.message == "missing pools: images"
+    detail.append({"pool_name": "images", "size": 1, "application_metadata": {}})
+    outcome = ceph.pools(FakeHost({"pool ls detail": _json(detail)}), ceph_ctx)
+    assert outcome.message == "not marked for rbd: images"
+
+
+def test_the_rbd_backend_must_be_up(ceph_ctx: CheckContext) -> None:
+    inv = ceph_ctx.inventory
+    ctx = CheckContext(node=inv.node("openstack1"), inventory=inv)
+    rows = [{"Binary": "cinder-scheduler", "Host": "openstack1", "Status": "enabled",
+             "State": "up"},
+            {"Binary": "cinder-volume", "Host": "openstack4@ceph", "Status": "enabled",
+             "State": "down"}]
+    outcome = openstack_api.volume_services(FakeHost({"volume service list": _json(rows)}), ctx)
+    assert not outcome.ok
+    assert "cinder-volume on openstack4@ceph is enabled/down (the RBD backend" in outcome.message
+    rows[1]["State"] = "up"
+    outcome = openstack_api.volume_services(FakeHost({"volume service list": _json(rows)}), ctx)
+    assert outcome.ok and "openstack4@ceph" in outcome.message
