@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +39,15 @@ def check(path: Path, secrets_path: Path | None = None,
     problems = list(src.problems)
     values: dict[str, str] = {}
     if with_secrets:
-        values, secret_problems = secrets_file.check(spath)
+        values, secret_problems = secrets_file.check(spath, fill_command(path, secrets_path))
         problems += secret_problems
     return merged, spath, values, problems
+
+
+def fill_command(path: Path, secrets_path: Path | None = None) -> str:
+    """The command that creates or completes the secrets file of answer file ``path``."""
+    command = f"stackinstall answers generate --secrets-only -o {shlex.quote(str(path))}"
+    return command + (f" --secrets {shlex.quote(str(secrets_path))}" if secrets_path else "")
 
 
 def load(path: Path, secrets_path: Path | None = None) -> Deployment:

@@ -2,29 +2,87 @@
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from installer import console
 from installer.answers import check, load
-from installer.answers.generate import default_nodes, generate_files, parse_node
+from installer.answers.generate import (
+    GenerateResult,
+    check_nodes,
+    default_nodes,
+    generate_files,
+    parse_node,
+)
+from installer.answers.generate import complete_secrets as complete_secrets_of
 from installer.answers.report import show
-from installer.errors import AnswerFileError
+from installer.errors import AnswerFileError, FileExistsRefusal, UsageError
 
 
 def generate(output: Path, secrets: Path | None, allinone: bool, nodes: tuple[str, ...]) -> None:
+    if nodes and allinone:
+        raise UsageError("--allinone and --node exclude each other",
+                         hint="--allinone is one node with every role; --node lists the nodes")
     specs = [parse_node(n) for n in nodes] if nodes else default_nodes(allinone)
-    result = generate_files(output, secrets, nodes=specs)
-    if result.answers_written:
-        console.success(f"wrote answer file {result.answers_path}")
-    else:
-        console.out.print(f"{result.answers_path} exists: left as it is")
+    if nodes:
+        check_nodes(specs)
+    if output.exists():
+        raise _exists(output)
+    with _showing_problems():
+        result = generate_files(output, secrets, nodes=specs)
+    if not result.answers_written:  # appeared while we wrote the secrets
+        raise _exists(output)
+    console.success(f"wrote answer file {result.answers_path}")
+    _report_secrets(result)
+    console.out.print(f"next: stackinstall answers validate {shlex.quote(str(output))}")
+
+
+def complete_secrets(output: Path, secrets: Path | None, allinone: bool,
+                     nodes: tuple[str, ...]) -> None:
+    if nodes or allinone:
+        raise UsageError("--secrets-only leaves the answer file as it is: it takes no "
+                         "--node or --allinone", hint="drop them, or drop --secrets-only")
+    if not output.is_file():
+        raise UsageError(f"--secrets-only: answer file {output} does not exist",
+                         hint=f"create it with `stackinstall answers generate -o "
+                              f"{shlex.quote(str(output))}` (that writes its secrets too)")
+    with _showing_problems():
+        result = complete_secrets_of(output, secrets)
+    console.out.print(f"{result.answers_path}: left as it is")
+    _report_secrets(result)
+    extra = f" --secrets {shlex.quote(str(secrets))}" if secrets else ""
+    console.out.print(f"next: stackinstall answers validate {shlex.quote(str(output))}{extra}")
+
+
+def _exists(output: Path) -> FileExistsRefusal:
+    quoted = shlex.quote(str(output))
+    return FileExistsRefusal(
+        f"answer file {output} exists; answers generate never overwrites one (nothing was "
+        "written)",
+        hint=f"to add only the secrets missing from its secrets file run `stackinstall answers "
+             f"generate --secrets-only -o {quoted}`; for a new answer file name another "
+             f"file with -o",
+    )
+
+
+@contextmanager
+def _showing_problems() -> Iterator[None]:
+    try:
+        yield
+    except AnswerFileError as exc:
+        show(exc.problems)  # type: ignore[arg-type]
+        raise
+
+
+def _report_secrets(result: GenerateResult) -> None:
     if result.secrets_added:
         console.success(f"secrets file {result.secrets_path} (mode 0600): added "
                         f"{len(result.secrets_added)} secret(s): "
                         f"{', '.join(result.secrets_added)}")
     else:
         console.out.print(f"{result.secrets_path}: every secret present, nothing added")
-    console.out.print(f"next: stackinstall answers validate {result.answers_path}")
 
 
 def validate(file: Path, secrets: Path | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from installer.answers import checks
 from installer.answers import secrets as secrets_file
 from installer.answers.schema import (
     DEFAULT_ALLINONE,
@@ -22,9 +24,13 @@ from installer.answers.schema import (
     TOPOLOGY_ROLES,
     defaults,
 )
-from installer.answers.source import read
-from installer.answers.validate import resolve_secrets_path
-from installer.errors import UsageError
+from installer.answers.source import Source, parse, read
+from installer.answers.validate import IPV6_MANAGEMENT, resolve_secrets_path, validate
+from installer.errors import AnswerFileError, UsageError
+
+NODE_FORM = "NAME=ADDRESS:ROLE[,ROLE]"
+_NODE_HINT = (f"write --node {NODE_FORM}, e.g. --node openstack1=10.0.0.11:controller,network "
+              f"(roles: {', '.join(TOPOLOGY_ROLES)})")
 
 
 @dataclass(frozen=True)
@@ -43,19 +49,49 @@ class GenerateResult:
 
 
 def parse_node(spec: str) -> NodeSpec:
-    """Parse ``NAME=ADDRESS:ROLE[,ROLE]`` from the command line."""
-    try:
-        name, rest = spec.split("=", 1)
-        address, roles = rest.rsplit(":", 1)
-    except ValueError:
-        raise UsageError(f"--node {spec!r} is not NAME=ADDRESS:ROLE[,ROLE]",
-                         hint="e.g. --node openstack1=10.0.0.11:controller,network") from None
-    role_list = tuple(r.strip() for r in roles.split(",") if r.strip())
-    bad = [r for r in role_list if r not in TOPOLOGY_ROLES]
-    if bad or not role_list:
-        raise UsageError(f"--node {spec!r}: unknown role(s) {', '.join(bad) or '(none)'}",
-                         hint=f"roles are {', '.join(TOPOLOGY_ROLES)}")
-    return NodeSpec(name.strip(), address.strip(), role_list)
+    """Parse ``NAME=ADDRESS:ROLE[,ROLE]`` from the command line; UsageError names what is wrong."""
+    def bad(why: str) -> UsageError:
+        return UsageError(f"--node {spec!r}: {why}", hint=_NODE_HINT)
+
+    name, eq, rest = spec.partition("=")
+    address, colon, roles = rest.rpartition(":")
+    if not eq or not colon:
+        raise bad(f"is not of the form {NODE_FORM}")
+    name, address = name.strip(), address.strip()
+    if not name:
+        raise bad("the node name before '=' is empty")
+    if checks.hostname(name):
+        raise bad(f"{name!r} is not a valid node name (a hostname: letters, digits, '-')")
+    if not address:
+        raise bad("the address between '=' and ':' is empty")
+    if checks.ip(address):
+        raise bad(f"{address!r} is not an IP address")
+    if ipaddress.ip_address(address).version == 6:
+        raise bad(f"{address} is an IPv6 address: {IPV6_MANAGEMENT}")
+    role_list = tuple(dict.fromkeys(r.strip() for r in roles.split(",") if r.strip()))
+    unknown = [r for r in role_list if r not in TOPOLOGY_ROLES]
+    if unknown:
+        raise bad(f"unknown role(s) {', '.join(unknown)}")
+    if not role_list:
+        raise bad("no role after ':'")
+    return NodeSpec(name, address, role_list)
+
+
+def check_nodes(specs: Sequence[NodeSpec]) -> None:
+    """Refuse ``--node`` options that together make no valid answer file (two controllers ...)."""
+    problems = validate_text(render_text(specs)).problems
+    if problems:
+        given = " ".join(f"--node {n.name}={n.address}:{','.join(n.roles)}" for n in specs)
+        raise UsageError(f"--node options make no valid topology ({given}): "
+                         + "; ".join(f"{p.key}: {p.message} ({p.fix})" for p in problems),
+                         hint=_NODE_HINT)
+
+
+def validate_text(text: str, path: Path = Path("(generated answer file)")) -> Source:
+    """Validate answer-file text that is not written yet; return its Source with problems."""
+    src = parse(path, text)
+    validate(src)
+    return src
 
 
 def default_nodes(allinone: bool) -> list[NodeSpec]:
@@ -77,6 +113,19 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _inline(value: Any) -> str:
+    """``value`` as one line of YAML, every text quoted.
+
+    Quoted text stays text when the operator edits it: unquoted, YAML 1.1 reads
+    ``vni_range: 1:50`` as the number 110, ``yes``/``off`` as booleans, ``0755`` as octal.
+    """
+    if isinstance(value, str):
+        if "\\" in value or not value.isprintable():
+            return "'" + value.replace("'", "''") + "'"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_inline(k)}: {_inline(v)}" for k, v in value.items()) + "}"
     text = yaml.safe_dump(value, default_flow_style=True, width=10_000, allow_unicode=True)
     return text.strip().removesuffix("\n...").removesuffix("...").strip()
 
@@ -88,15 +137,14 @@ def render_text(nodes: Sequence[NodeSpec], settings: Mapping[str, Any] | None = 
     if secrets_name:
         data["deployment"]["secrets_file"] = secrets_name
     if nodes and not (settings or {}).get("network", {}).get("management_cidr"):
-        first = ipaddress.ip_address(nodes[0].address)
-        cidr = ipaddress.ip_network(f"{first}/24", strict=False)
-        if all(ipaddress.ip_address(n.address) in cidr for n in nodes):
-            data["network"]["management_cidr"] = str(cidr)
+        data["network"]["management_cidr"] = _management_cidr(nodes)
     lines = [
         "# stackinstall answer file",
         "# Every setting is listed with its default. Check it with",
         "#   stackinstall answers validate THIS_FILE",
         "# and see exactly what Ansible will get with `stackinstall render THIS_FILE`.",
+        "# Text is quoted so that it stays text when you edit it: unquoted, YAML reads",
+        "# 1:50 as the number 110, yes/no/on/off as true/false and 0755 as the number 493.",
         "",
     ]
     for top in TOP_LEVEL_KEYS:
@@ -123,10 +171,22 @@ def render_text(nodes: Sequence[NodeSpec], settings: Mapping[str, Any] | None = 
             lines.append(f"services: {_inline(data['services'])}")
         else:
             lines.append(f"# {TOP_LEVEL_DOCS['overrides']}")
-            lines.append("# e.g. overrides: {nova: {nova.conf: {DEFAULT: {debug: true}}}}")
+            lines.append("# e.g. overrides: {nova: {nova.conf: {DEFAULT: {debug: true}}},")
+            lines.append("#                  horizon: {TIME_ZONE: \"Europe/Paris\"}}")
             lines.append(f"overrides: {_inline(data['overrides'])}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _management_cidr(nodes: Sequence[NodeSpec]) -> str:
+    """The /24 of the first node, widened until it holds every node (IPv4 nodes only)."""
+    addresses = [ipaddress.ip_address(n.address) for n in nodes]
+    for prefix in range(24, 0, -1):
+        net = ipaddress.ip_network(f"{addresses[0]}/{prefix}", strict=False)
+        if all(a in net and a not in (net.network_address, net.broadcast_address)
+               for a in addresses):
+            return str(net)
+    return str(SCHEMA["network"].keys["management_cidr"].default)
 
 
 def generate_files(answers_path: Path, secrets_path: Path | None = None, *,
@@ -134,24 +194,31 @@ def generate_files(answers_path: Path, secrets_path: Path | None = None, *,
                    ) -> GenerateResult:
     """Write the answer file unless it exists; create or complete the secrets file."""
     answers_path = Path(answers_path)
+    if answers_path.exists():  # keep using the secrets file the answer file names
+        return complete_secrets(answers_path, secrets_path)
+    spath = Path(secrets_path) if secrets_path else secrets_file.default_path(answers_path)
+    rel = spath.name if spath.parent.resolve() == answers_path.parent.resolve() \
+        else str(spath.resolve())
+    text = render_text(nodes, settings, rel)
+    answers_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with answers_path.open("x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:  # written meanwhile by someone else: leave it
+        return complete_secrets(answers_path, secrets_path)
+    return GenerateResult(answers_path, spath, True, secrets_file.fill(spath))
+
+
+def complete_secrets(answers_path: Path, secrets_path: Path | None = None) -> GenerateResult:
+    """Add the secrets an existing answer file's secrets file lacks; never touch the answers."""
+    answers_path = Path(answers_path)
     if secrets_path:
         spath = Path(secrets_path)
-    elif answers_path.exists():  # keep using the secrets file the answer file names
-        existing = read(answers_path).data
-        spath = resolve_secrets_path(answers_path, existing if isinstance(existing, dict) else None)
     else:
-        spath = secrets_file.default_path(answers_path)
-    written = False
-    if not answers_path.exists():
-        rel = spath.name if spath.parent.resolve() == answers_path.parent.resolve() \
-            else str(spath.resolve())
-        text = render_text(nodes, settings, rel)
-        answers_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with answers_path.open("x", encoding="utf-8") as fh:
-                fh.write(text)
-            written = True
-        except FileExistsError:
-            written = False
-    added = secrets_file.fill(spath)
-    return GenerateResult(answers_path, spath, written, added)
+        src = read(answers_path)
+        if src.data is None and src.problems:
+            raise AnswerFileError(f"{answers_path} cannot be read, so where its secrets file "
+                                  "is is unknown; nothing was written", src.problems)
+        spath = resolve_secrets_path(answers_path,
+                                     src.data if isinstance(src.data, dict) else None)
+    return GenerateResult(answers_path, spath, False, secrets_file.fill(spath))

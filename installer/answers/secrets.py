@@ -24,7 +24,7 @@ MIN_LENGTH = 16
 
 HEADER = (
     "# stackinstall secrets — generated; keep this file private (mode 0600).\n"
-    "# Re-running `stackinstall answers generate` only adds secrets that are missing.\n"
+    "# `stackinstall answers generate --secrets-only -o ANSWER_FILE` adds missing ones.\n"
 )
 
 
@@ -83,9 +83,16 @@ def default_path(answers_path: Path) -> Path:
     return answers_path.with_name(f"{answers_path.stem}.secrets.yml")
 
 
-def check(path: Path) -> tuple[dict[str, str], list[Problem]]:
-    """Read and judge a secrets file; return the values and every problem."""
-    fix_missing = f"run `stackinstall answers generate` to create {path} with strong values"
+#: The command that creates or completes a secrets file (``check`` gets the exact one).
+FILL_COMMAND = "stackinstall answers generate --secrets-only -o ANSWER_FILE"
+
+
+def check(path: Path, fill_command: str = FILL_COMMAND) -> tuple[dict[str, str], list[Problem]]:
+    """Read and judge a secrets file; return the values and every problem.
+
+    ``fill_command`` is the command that fills this file (named in the fixes).
+    """
+    fix_missing = f"run `{fill_command}` to create {path} with strong values"
     if not path.exists():
         return {}, [Problem(str(path), None, "", "secrets file does not exist", fix_missing)]
     src: Source = read(path)
@@ -105,7 +112,7 @@ def check(path: Path) -> tuple[dict[str, str], list[Problem]]:
     values: dict[str, str] = {}
     for name in SECRETS:
         if name not in data:
-            src.problem(name, "is missing", fix_missing)
+            src.problem(name, "is missing", f"run `{fill_command}` to add it")
             continue
         value = data[name]
         if not isinstance(value, str):
@@ -114,7 +121,7 @@ def check(path: Path) -> tuple[dict[str, str], list[Problem]]:
         why = weakness(value, name)
         if why:
             src.problem(name, f"{why} (value hidden)",
-                        f"delete the line and run `stackinstall answers generate` for a "
+                        f"delete the line and run `{fill_command}` for a "
                         f"strong value, or set at least {MIN_LENGTH} random characters")
             continue
         values[name] = value

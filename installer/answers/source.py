@@ -105,6 +105,12 @@ def read(path: Path) -> Source:
         src.problems.append(Problem(str(path), line, "", "is not UTF-8 text (binary data?)",
                                     "point at the YAML answer file, saved as UTF-8"))
         return src
+    return parse(path, text)
+
+
+def parse(path: Path, text: str) -> Source:
+    """Parse ``text`` as if read from ``path`` (``read`` without the file)."""
+    src = Source(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
