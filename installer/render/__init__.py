@@ -13,6 +13,7 @@ import yaml
 from installer.answers.model import Deployment
 from installer.answers.secrets import write_private
 from installer.render.groups import inventory_groups
+from installer.render.owner import claim
 
 HEADER = "# Rendered by stackinstall from {source}; edit the answer file, not this file.\n"
 
@@ -134,6 +135,7 @@ def _write(path: Path, body: str, files: list[Path]) -> None:
 def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
     """Write inventory, group_vars, host_vars and the 0600 secrets file; return what was written."""
     out = Path(out_dir or dep.default_deploy_dir).resolve()
+    claim(out, dep.path)  # refuses a directory another answer file renders into
     inv = out / "inventory"
     result = RenderResult(out)
     head = HEADER.format(source=dep.path)
