@@ -36,7 +36,7 @@ from installer.lab.paths import STATE_ROOT, LabPaths, apt_cache_dir
 from installer.lab.sources import Mirrors, host_mirrors, node_sources
 from installer.lab.state import LabState, NodeState, load_state, save_state
 from installer.lab.system import ProcessRef, is_alive, wait_reaped
-from installer.lab.topology import LabNode, LabPlan
+from installer.lab.topology import LabNode, LabPlan, provider_address
 
 BOOT_TIMEOUT = 180.0
 
@@ -105,6 +105,7 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
     bridges = [naming.management_bridge(plan.name), naming.provider_bridge(plan.name)]
     to_start = [n for n in state.nodes if not (n.process and is_alive(n.process))]
     result.already_running = [n.name for n in state.nodes if n not in to_start]
+    ensure_provider_addresses(plan, [n for n in state.nodes if n not in to_start])
     if not to_start and state.proxy and is_alive(state.proxy):
         return result
     mirrors = host_mirrors()
@@ -176,7 +177,8 @@ def _start_node(
                              network.NODE_MGMT_IF, node.address, plan.management_prefix,
                              naming.mac_address(plan.name, node.name, network.NODE_MGMT_IF))
     network.ensure_node_link(prov, naming.provider_bridge(plan.name), ns,
-                             network.NODE_PROVIDER_IF, None, 0,
+                             network.NODE_PROVIDER_IF, provider_address(plan, node),
+                             plan.provider_prefix,
                              naming.mac_address(plan.name, node.name, network.NODE_PROVIDER_IF))
     node_dir = paths.node_dir(node.name)
     node_state.mount = str(node_dir / "root")
@@ -200,6 +202,21 @@ def _start_node(
     groups = cgroups.prepare(plan.name, node.name)
     node_state.process = container.start(argv, paths.node_log(node.name), groups)
     save_state(paths.state_file, state)
+
+
+def ensure_provider_addresses(plan: LabPlan, running: list[NodeState]) -> list[str]:
+    """Give running nodes their provider address (labs made before it existed get it too).
+
+    Returns "node address" for each node that has one; nodes without are left untouched.
+    """
+    done = []
+    for node_state in running:
+        address = provider_address(plan, plan.node(node_state.name))
+        if address and node_state.netns and network.netns_exists(node_state.netns):
+            network.ensure_node_address(node_state.netns, network.NODE_PROVIDER_IF, address,
+                                        plan.provider_prefix)
+            done.append(f"{node_state.name} {address}")
+    return done
 
 
 def _write_known_hosts(state: LabState, paths: LabPaths) -> None:

@@ -1,10 +1,12 @@
 """Host networking of a lab: bridges, per-node namespaces and veths, and the guard routes.
 
-Nodes get addresses on the lab's private management bridge and an unaddressed second
-interface on the provider bridge. Nodes get no default route and nothing here enables
-forwarding or NAT, so lab traffic never leaves the machine. While a lab is down its subnets
-are covered by an ``unreachable`` guard route (high metric, so the bridge's connected route
-wins while the lab is up); the guard stays after ``lab down`` by design.
+Nodes get addresses on the lab's private management bridge and a second interface on the
+provider bridge, unaddressed except on a controller that is no network or compute node
+(``topology.provider_address``: it reaches floating IPs from there). Nodes get no default
+route and nothing here enables forwarding or NAT, so lab traffic never leaves the machine.
+While a lab is down its subnets are covered by an ``unreachable`` guard route (high metric,
+so the bridge's connected route wins while the lab is up); the guard stays after
+``lab down`` by design.
 """
 
 from __future__ import annotations
@@ -153,8 +155,17 @@ def ensure_node_link(
         run(veth_argv(host_end, netns, node_end, mac))
     run(["ip", "link", "set", "dev", host_end, "master", bridge, "up"])
     if address:
-        run(["ip", "-n", netns, "addr", "replace", f"{address}/{prefix}", "dev", node_end])
+        ensure_node_address(netns, node_end, address, prefix)
     run(["ip", "-n", netns, "link", "set", "dev", node_end, "up"])
+
+
+def node_address_argv(netns: str, ifname: str, address: str, prefix: int) -> list[str]:
+    return ["ip", "-n", netns, "addr", "replace", f"{address}/{prefix}", "dev", ifname]
+
+
+def ensure_node_address(netns: str, ifname: str, address: str, prefix: int) -> None:
+    """Idempotent: ``ip addr replace`` keeps exactly one ``address`` on the node's link."""
+    run(node_address_argv(netns, ifname, address, prefix))
 
 
 def delete_link(name: str) -> bool:

@@ -13,6 +13,11 @@ from installer.lab.naming import MAX_NODES, validate_node_name
 DEFAULT_MANAGEMENT_CIDR = "10.213.0.0/24"
 FIRST_NODE_OFFSET = 11
 DEFAULT_NODE_COUNT = 4
+#: A controller's address on the provider bridge is this + its node index (.11 for node 1):
+#: low in the subnet, below the floating IP pool (its upper half) and above the bridge (.1).
+PROVIDER_ADDRESS_OFFSET = 10
+#: Roles whose neutron agent owns the provider interface (it must stay unaddressed there).
+PROVIDER_AGENT_ROLES = frozenset({"network", "compute"})
 
 _FOUR_NODE_ROLES: tuple[tuple[str, ...], ...] = tuple(roles for _, _, roles in DEFAULT_FOUR_NODES)
 
@@ -49,6 +54,10 @@ class LabPlan:
         return ipaddress.ip_network(self.management_cidr).prefixlen
 
     @property
+    def provider_prefix(self) -> int:
+        return ipaddress.ip_network(self.provider_cidr).prefixlen
+
+    @property
     def proxy_url(self) -> str:
         return f"http://{self.bridge_address}:3142"
 
@@ -58,6 +67,26 @@ class LabPlan:
                 return node
         known = ", ".join(n.name for n in self.nodes)
         raise LabError(f"lab {self.name!r} has no node {name!r}", hint=f"nodes: {known}")
+
+
+def provider_address(plan: LabPlan, node: LabNode) -> str | None:
+    """The address ``node`` gets on the provider bridge, or None (the interface stays bare).
+
+    Only a controller that is neither a network nor a compute node gets one, so that it can
+    reach floating IPs (tempest's validation SSHes to guests from the controller); on network
+    and compute nodes neutron's agent owns the interface. The address is provider
+    ``.10 + index``, in the lower half of the subnet (the default floating IP pool is the
+    upper half); a subnet too small for that gives None. It adds only the subnet's connected
+    route: no default route, no forwarding.
+    """
+    roles = set(node.roles)
+    if "controller" not in roles or roles & PROVIDER_AGENT_ROLES:
+        return None
+    net = ipaddress.IPv4Network(plan.provider_cidr)
+    offset = PROVIDER_ADDRESS_OFFSET + node.index
+    if offset >= net.num_addresses // 2:
+        return None
+    return str(net.network_address + offset)
 
 
 def parse_private_cidr(cidr: str, *, what: str = "subnet") -> ipaddress.IPv4Network:

@@ -95,3 +95,35 @@ def test_plan_from_nodes_rejects_bad_topologies(nodes, message):
 def test_default_provider_block_follows_the_management_block():
     assert topology.default_provider_cidr("10.219.0.0/24") == "10.219.1.0/24"
     assert topology.default_provider_cidr("10.0.0.0/16") == "10.1.0.0/16"
+
+
+def test_only_a_controller_without_a_neutron_agent_gets_a_provider_address():
+    plan = topology.plan_default("lab", 4, "10.213.0.0/24")
+    assert {n.name: topology.provider_address(plan, n) for n in plan.nodes} == {
+        "openstack1": "10.213.1.11", "openstack2": None, "openstack3": None, "openstack4": None,
+    }
+    # all-in-one and controller+network: neutron's agent owns eth1 there
+    for count in (1, 2):
+        small = topology.plan_default("lab", count, "10.213.0.0/24")
+        assert [topology.provider_address(small, n) for n in small.nodes] == [None] * count
+    # controller+storage (3 nodes) is a controller without an agent
+    three = topology.plan_default("lab", 3, "10.213.0.0/24")
+    assert topology.provider_address(three, three.nodes[0]) == "10.213.1.11"
+
+
+@pytest.mark.parametrize("index", [1, 5, 60, 117])
+def test_a_provider_address_stays_below_the_floating_pool_and_off_the_bridge(index):
+    plan = topology.plan_default("lab", 4, "10.213.0.0/24")
+    node = topology.LabNode("c", index, "10.213.0.200", ("controller",))
+    address = ipaddress.IPv4Address(topology.provider_address(plan, node))
+    net = ipaddress.IPv4Network(plan.provider_cidr)
+    assert address in net
+    assert address != ipaddress.IPv4Address(plan.provider_bridge_address)
+    assert int(address) - int(net.network_address) < net.num_addresses // 2  # pool: upper half
+
+
+def test_a_provider_subnet_without_room_below_the_pool_gives_no_address():
+    plan = topology.plan_default("lab", 4, "10.213.0.0/24", "10.213.1.0/28")
+    assert topology.provider_address(plan, plan.nodes[0]) is None
+    big = topology.LabNode("c", 118, "10.213.0.200", ("controller",))
+    assert topology.provider_address(topology.plan_default("lab", 4, "10.213.0.0/24"), big) is None
