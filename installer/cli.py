@@ -40,12 +40,14 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from installer.answers.cli import answers, render
+    from installer.guest.cli import image
     from installer.lab.cli import lab
     from installer.runner.cli import deploy
     from installer.verify.cli import verify
 
     for command in (answers, render, lab, deploy, verify):
         main.add_command(command)
+    main.add_command(image)
 
 
 _register()

@@ -18,30 +18,16 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from installer.errors import GuestImageError
 from installer.guest import cpio, disk, host, packages, rootfs
-from installer.guest.packages import Package
+from installer.guest.inputs import Inputs, resolve_inputs
 
 DEFAULT_CACHE = Path("/var/cache/stackinstall/images/guest")
-#: The Debian kernel meta package; its versioned linux-image-6.1.0-*-amd64 is what ships.
-#: The generic flavour, not cloud-amd64: the cloud kernel has no AHCI driver, so on
-#: ``-machine q35`` (config drive on a SATA CD-ROM) it could not read the config drive.
-KERNEL_META = "linux-image-amd64"
-USERLAND: tuple[str, ...] = ("busybox-static", "dropbear-bin")
-#: Host packages whose files end up in the image (syslinux writes its boot code).
-HOST_PACKAGES: tuple[str, ...] = ("syslinux",)
-#: Serial console last: it becomes /dev/console, which nova's console log records.
-CMDLINE = (
-    "console=tty0 console=ttyS0,115200 quiet clocksource=tsc tsc=reliable no_timer_check "
-    "mitigations=off random.trust_cpu=on i8042.noaux"
-)
-#: Bump when the recipe changes in a way the hashed files below do not show.
-RECIPE_VERSION = "1"
-#: The modules whose source is part of the cache key (the build code version).
-_RECIPE_MODULES = ("build.py", "cpio.py", "disk.py", "kmods.py", "rootfs.py", "elf.py")
+#: Cached images kept (the newest); older ones are removed after a build.
+KEEP = 3
 _MANIFEST = "manifest.json"
 _DISK = "disk.raw"
 
@@ -64,53 +50,12 @@ class GuestImage:
     build_seconds: float
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """Everything that shapes the image; :meth:`key` changes when any of it changes."""
-
-    kernel: Package
-    userland: tuple[Package, ...]
-    host_versions: tuple[tuple[str, str], ...]
-    files: tuple[tuple[str, str], ...]  # (name, sha256) of data files and build code
-    cmdline: str = CMDLINE
-    recipe: str = RECIPE_VERSION
-
-    @property
-    def kernel_version(self) -> str:
-        return self.kernel.name.removeprefix("linux-image-")
-
-    def key(self) -> str:
-        lines = [
-            f"recipe {self.recipe}",
-            f"cmdline {self.cmdline}",
-            f"kernel {self.kernel.pin}",
-            *(f"deb {package.pin}" for package in sorted(self.userland, key=lambda p: p.name)),
-            *(f"host {name}={version}" for name, version in sorted(self.host_versions)),
-            *(f"file {name} {digest}" for name, digest in sorted(self.files)),
-        ]
-        return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def recipe_files() -> tuple[tuple[str, str], ...]:
-    here = Path(__file__).resolve().parent
-    names = ("init.sh", "udhcpc.sh", *_RECIPE_MODULES)
-    return tuple(
-        (name, _sha256(rootfs.data_file(name) if name.endswith(".sh")
-                       else (here / name).read_bytes()))
-        for name in names
-    )
-
-
-def resolve_inputs() -> Inputs:
-    """Ask apt (no download) which package versions a build would use now."""
-    kernel = packages.kernel_package(KERNEL_META)
-    userland = tuple(packages.with_dependencies(list(USERLAND)))
-    hosts = tuple((name, host.installed_version(name)) for name in HOST_PACKAGES)
-    return Inputs(kernel, userland, hosts, recipe_files())
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager
@@ -144,7 +89,7 @@ def _load(entry: Path) -> GuestImage | None:
 def _assemble(inputs: Inputs, work: Path, out: Path) -> None:
     """Download, unpack and assemble into ``out`` (vmlinuz, initrd.img, disk.raw)."""
     tree_root = work / "root"
-    debs = packages.download([inputs.kernel, *inputs.userland], work / "debs")
+    debs = packages.download(list(inputs.packages), work / "debs")
     packages.unpack(debs, tree_root)
     version = inputs.kernel_version
     vmlinuz = tree_root / "boot" / f"vmlinuz-{version}"
@@ -159,7 +104,7 @@ def _assemble(inputs: Inputs, work: Path, out: Path) -> None:
     tree = rootfs.build_tree(tree_root, version, release)
     out.mkdir()
     shutil.copyfile(vmlinuz, out / "vmlinuz")
-    (out / "initrd.img").write_bytes(cpio.xz(cpio.newc(tree)))
+    (out / "initrd.img").write_bytes(cpio.compress(cpio.newc(tree)))
     disk.make_disk(out / _DISK, out / "vmlinuz", out / "initrd.img", inputs.cmdline,
                    volume_id=inputs.key()[:8])
 
@@ -170,8 +115,25 @@ def _clean_stale(cache: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
+def _prune(cache: Path, keep: int = KEEP) -> list[Path]:
+    """Remove all but the ``keep`` newest cached images (called with the lock held)."""
+    entries = sorted(
+        (entry for entry in cache.iterdir()
+         if entry.is_dir() and not entry.name.startswith(".") and (entry / _MANIFEST).is_file()),
+        key=lambda entry: (entry / _MANIFEST).stat().st_mtime, reverse=True,
+    )
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return entries[keep:]
+
+
 def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImage:
-    """Return the guest image for the current inputs, building it unless cached (or forced)."""
+    """Return the guest image for the current inputs, building it unless cached (or forced).
+
+    ``cache_dir`` defaults to /var/cache/stackinstall/images/guest/; each image lives in
+    ``<cache_dir>/<key>/`` as disk.raw (what to upload), vmlinuz and initrd.img (the same
+    kernel and initramfs, for direct-kernel boots) and manifest.json.
+    """
     cache = cache_dir or DEFAULT_CACHE
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -179,7 +141,7 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
         raise GuestImageError(f"cannot create the image cache {cache}",
                               hint="run as root or pass another cache directory") from None
     host.ensure_tools()
-    inputs = resolve_inputs()
+    inputs = resolve_inputs(cache)
     key = inputs.key()
     entry = cache / key
     if not force and (cached := _load(entry)):
@@ -196,10 +158,10 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
             _assemble(inputs, staging / "work", out)
             image = out / _DISK
             manifest = {
-                "key": key, "sha256": _sha256(image.read_bytes()),
+                "key": key, "sha256": file_sha256(image),
                 "size_bytes": image.stat().st_size, "kernel_version": inputs.kernel_version,
                 "cmdline": inputs.cmdline, "disk_format": "raw",
-                "packages": [[p.name, p.version] for p in (inputs.kernel, *inputs.userland)],
+                "packages": [[p.name, p.version] for p in inputs.packages],
                 "build_seconds": round(time.monotonic() - started, 1),
             }
             (out / _MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
@@ -207,9 +169,10 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
                 old = staging / "replaced"
                 os.rename(entry, old)
             os.rename(out, entry)
+            _prune(cache)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     built = _load(entry)
     if built is None:
         raise GuestImageError(f"the built image in {entry} is incomplete")
-    return GuestImage(**{**built.__dict__, "built": True})
+    return replace(built, built=True)

@@ -7,7 +7,7 @@ stamped with one fixed time, and written in sorted order.
 
 from __future__ import annotations
 
-import lzma
+import gzip
 import stat
 from dataclasses import dataclass, field
 
@@ -86,10 +86,10 @@ def newc(tree: Tree) -> bytes:
     return b"".join(chunks)
 
 
-def xz(data: bytes) -> bytes:
-    """Compress for the kernel's XZ decoder: CRC32 check, x86 BCJ, a 1 MiB dictionary."""
-    filters = [
-        {"id": lzma.FILTER_X86},
-        {"id": lzma.FILTER_LZMA2, "preset": 9 | lzma.PRESET_EXTREME, "dict_size": 1 << 20},
-    ]
-    return lzma.compress(data, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32, filters=filters)
+def compress(data: bytes) -> bytes:
+    """gzip, with no name or time in the header (same input, same bytes).
+
+    Measured under TCG: booting a gzip initramfs costs ~0.6 s less CPU than the same archive
+    as xz (the kernel's gzip inflate is much faster), for ~0.9 MiB more image.
+    """
+    return gzip.compress(data, compresslevel=9, mtime=0)

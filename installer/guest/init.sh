@@ -20,12 +20,13 @@ export PATH
 STATE=${STATE:-/run/stackinstall-guest}
 METADATA_URL=${METADATA_URL:-http://169.254.169.254}
 CONFIG_DRIVE_MOUNT=${CONFIG_DRIVE_MOUNT:-/mnt/config}
+CMDLINE_FILE=${CMDLINE_FILE:-/proc/cmdline}
 
 # --- small helpers ----------------------------------------------------------------------
 
 # the consoles named on the kernel command line (tty0, ttyS0, ...), each once
 consoles() {
-    for word in $(cat /proc/cmdline); do
+    for word in $(cat "$CMDLINE_FILE"); do
         case "$word" in
             console=*) name=${word#console=}; echo "${name%%,*}" ;;
         esac
@@ -43,9 +44,15 @@ say() {
     [ "$printed" = 1 ] || echo "$*" > /dev/console
 }
 
+# note the guest's uptime at a boot step in $STATE/timeline (no fork: cheap under TCG)
+mark() {
+    read -r uptime _idle < /proc/uptime
+    echo "$uptime $*" >> "$STATE/timeline"
+}
+
 # value of NAME=VALUE on the kernel command line, or $2
 cmdline_value() {
-    for word in $(cat /proc/cmdline); do
+    for word in $(cat "$CMDLINE_FILE"); do
         case "$word" in
             "$1"=*) echo "${word#*=}"; return 0 ;;
         esac
@@ -241,10 +248,15 @@ read_metadata_service() {
     done
 }
 
+# the metadata service can only answer when there is a route to it (a default route, or
+# option 121 from neutron's DHCP for isolated networks); without one there is no point waiting
 read_metadata() {
+    metadata_host=${METADATA_URL#http://}
+    metadata_host=${metadata_host%%[:/]*}
     if read_config_drive; then
         echo config-drive
-    elif [ -s "$STATE/address" ] && read_metadata_service; then
+    elif [ -s "$STATE/address" ] && ip route get "$metadata_host" >/dev/null 2>&1 \
+            && read_metadata_service; then
         echo metadata-service
     else
         echo none
@@ -282,13 +294,18 @@ main() {
     /bin/busybox mount -t proc proc /proc
     /bin/busybox --install -s
     mount_kernel_filesystems
+    mark init
     load_modules
+    mark modules
     start_network
+    mark network
     source=$(read_metadata)
     echo "$source" > "$STATE/metadata-source"
+    mark metadata
     install_keys
     set_hostname
     start_ssh
+    mark ssh
     address=$(cat "$STATE/address" 2>/dev/null)
     say "stackinstall-guest booted: hostname=$(hostname) address=${address:-none} metadata=$source"
     while :; do
