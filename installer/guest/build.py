@@ -137,8 +137,8 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
     cache = cache_dir or DEFAULT_CACHE
     try:
         cache.mkdir(parents=True, exist_ok=True)
-    except PermissionError:
-        raise GuestImageError(f"cannot create the image cache {cache}",
+    except OSError as exc:
+        raise GuestImageError(f"cannot create the image cache {cache}: {exc.strerror}",
                               hint="run as root or pass another cache directory") from None
     host.ensure_tools()
     inputs = resolve_inputs(cache)

@@ -87,10 +87,10 @@ def recipe_files(names: tuple[str, ...] = RECIPE_FILES) -> tuple[tuple[str, str]
     )
 
 
-def apt_state(dirs: tuple[Path, ...] = APT_STATE_DIRS) -> str:
+def apt_state(dirs: tuple[Path, ...] | None = None) -> str:
     """A fingerprint of what decides apt's candidate versions (lists, sources, pinning)."""
     digest = hashlib.sha256()
-    for base in dirs:
+    for base in dirs or APT_STATE_DIRS:
         if not base.is_dir():
             continue
         for path in sorted(base.rglob("*")):
