@@ -28,6 +28,8 @@ from installer.guest.inputs import Inputs, resolve_inputs
 DEFAULT_CACHE = Path("/var/cache/stackinstall/images/guest")
 #: Cached images kept (the newest); older ones are removed after a build.
 KEEP = 3
+#: The .deb files of the current package versions, kept for rebuilds (a code change).
+DEBS = ".debs"
 _MANIFEST = "manifest.json"
 _DISK = "disk.raw"
 
@@ -86,10 +88,10 @@ def _load(entry: Path) -> GuestImage | None:
     )
 
 
-def _assemble(inputs: Inputs, work: Path, out: Path) -> None:
-    """Download, unpack and assemble into ``out`` (vmlinuz, initrd.img, disk.raw)."""
+def _assemble(inputs: Inputs, debs_dir: Path, work: Path, out: Path) -> None:
+    """Download (into ``debs_dir``), unpack and assemble into ``out``."""
     tree_root = work / "root"
-    debs = packages.download(list(inputs.packages), work / "debs")
+    debs = packages.download(list(inputs.packages), debs_dir)
     packages.unpack(debs, tree_root)
     version = inputs.kernel_version
     vmlinuz = tree_root / "boot" / f"vmlinuz-{version}"
@@ -155,7 +157,7 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
         try:
             staging.mkdir()
             out = staging / "out"
-            _assemble(inputs, staging / "work", out)
+            _assemble(inputs, cache / DEBS, staging / "work", out)
             image = out / _DISK
             manifest = {
                 "key": key, "sha256": file_sha256(image),
@@ -170,6 +172,7 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
                 os.rename(entry, old)
             os.rename(out, entry)
             _prune(cache)
+            packages.forget_others(list(inputs.packages), cache / DEBS)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     built = _load(entry)

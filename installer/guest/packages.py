@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,19 +97,51 @@ def with_dependencies(roots: list[str]) -> list[Package]:
     return [resolved[name] for name in sorted(resolved)]
 
 
-def download(packages: list[Package], dest: Path) -> list[Path]:
-    """Fetch exactly these versions as .deb files into ``dest`` (nothing is installed)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    argv = ["apt-get", "download", "-q"]
-    if os.geteuid() == 0:  # the _apt sandbox user cannot write into a private temp dir
-        argv += ["-o", "APT::Sandbox::User=root"]
-    run([*argv, *(package.pin for package in packages)], cwd=dest, timeout=900,
-        hint="check that the Debian mirror is reachable; " + _UPDATE_HINT)
-    debs = sorted(dest.glob("*.deb"))
-    if len(debs) != len(packages):
-        raise GuestImageError(
-            f"apt-get download gave {len(debs)} files for {len(packages)} packages in {dest}")
-    return debs
+def deb_name(package: Package, arch: str = "*") -> str:
+    """apt's file name for a package version (an epoch's ':' is written %3a)."""
+    return f"{package.name}_{package.version.replace(':', '%3a')}_{arch}.deb"
+
+
+def download(packages: list[Package], store: Path) -> list[Path]:
+    """The .deb of each package version, fetched into ``store`` unless already there.
+
+    A (name, version) names one immutable file in the Debian archive, so kept files are
+    reused by later builds. apt-get download verifies them against the package lists, into
+    a private directory; only complete files are moved into ``store``. Nothing is installed.
+    """
+    store.mkdir(parents=True, exist_ok=True)
+    have = {package: next(iter(sorted(store.glob(deb_name(package)))), None)
+            for package in packages}
+    missing = [package for package, path in have.items() if path is None]
+    if missing:
+        incoming = store / f".incoming-{os.getpid()}"
+        shutil.rmtree(incoming, ignore_errors=True)
+        incoming.mkdir()
+        try:
+            argv = ["apt-get", "download", "-q"]
+            if os.geteuid() == 0:  # the _apt sandbox user cannot write into a private dir
+                argv += ["-o", "APT::Sandbox::User=root"]
+            run([*argv, *(package.pin for package in missing)], cwd=incoming, timeout=900,
+                hint="check that the Debian mirror is reachable; " + _UPDATE_HINT)
+            for deb in incoming.glob("*.deb"):
+                os.replace(deb, store / deb.name)
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
+        have = {package: next(iter(sorted(store.glob(deb_name(package)))), None)
+                for package in packages}
+    absent = [package.pin for package, path in have.items() if path is None]
+    if absent:
+        raise GuestImageError("apt-get download did not provide " + ", ".join(absent))
+    return [path for path in have.values() if path is not None]
+
+
+def forget_others(packages: list[Package], store: Path) -> list[Path]:
+    """Delete the kept .deb files of any other package versions; return what was deleted."""
+    keep = {path for package in packages for path in store.glob(deb_name(package))}
+    stale = [path for path in store.glob("*.deb") if path not in keep]
+    for path in stale:
+        path.unlink()
+    return stale
 
 
 def unpack(debs: list[Path], root: Path) -> None:

@@ -153,8 +153,16 @@ def qemu_argv(
     memory_mib: int = 128,
     config_drive: Path | None = None,
     direct: tuple[Path, Path, str] | None = None,
+    user_net: str = "",
 ) -> list[str]:
-    """The qemu command line; ``direct`` = (kernel, initrd, cmdline) boots without the BIOS."""
+    """The qemu command line; ``direct`` = (kernel, initrd, cmdline) boots without the BIOS.
+
+    ``user_net`` adds options to the user-mode network (e.g. ``net=...`` or a ``guestfwd``
+    to a command on this machine); ``restrict=on`` stays whatever it says.
+    """
+    if "restrict" in user_net:
+        raise GuestImageError("the guest network is always restrict=on")
+    extra = f",{user_net}" if user_net else ""
     argv = [
         "qemu-system-x86_64", "-accel", "tcg", "-machine", machine, "-m", str(memory_mib),
         "-smp", "1", "-nodefaults", "-vga", "std", "-display", "none",
@@ -162,7 +170,7 @@ def qemu_argv(
         "-qmp", f"unix:{workdir / 'qmp.sock'},server=on,wait=off",
         "-drive", f"file={disk},if=none,id=root,format=raw,snapshot=on",
         "-device", "virtio-blk-pci,drive=root,bootindex=1",
-        "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{ssh_port}-:22",
+        "-netdev", f"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{ssh_port}-:22{extra}",
         "-device", "virtio-net-pci,netdev=n0",
     ]
     if config_drive is not None:

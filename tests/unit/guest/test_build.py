@@ -23,8 +23,9 @@ class Fake:
         monkeypatch.setattr(build, "resolve_inputs", lambda cache: self.inputs)
         monkeypatch.setattr(build.host, "ensure_tools", lambda: [])
         monkeypatch.setattr(build, "_assemble", self.assemble)
+        monkeypatch.setattr(build.packages, "forget_others", lambda packages, store: [])
 
-    def assemble(self, inputs, work, out):
+    def assemble(self, inputs, debs, work, out):
         self.assembled.append(inputs.key())
         out.mkdir()
         (out / "vmlinuz").write_bytes(b"kernel")

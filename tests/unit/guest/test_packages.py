@@ -71,3 +71,35 @@ def test_unknown_package_names_the_fix(monkeypatch):
     with pytest.raises(GuestImageError, match=r"not available.*busybox-static") as caught:
         packages.candidates(["busybox-static"])
     assert "apt-get update" in (caught.value.hint or "")
+
+
+def test_downloads_are_kept_and_reused_by_version(monkeypatch, tmp_path):
+    fetched: list[str] = []
+
+    def run(argv, cwd=None, **_kwargs):
+        for pin in argv[argv.index("download") + 1:]:
+            if not pin.startswith("-") and "::" not in pin:
+                name, version = pin.split("=", 1)
+                fetched.append(pin)
+                (cwd / f"{name}_{version.replace(':', '%3a')}_amd64.deb").write_bytes(b"deb")
+        return ""
+
+    monkeypatch.setattr(packages, "run", run)
+    busybox = packages.Package("busybox-static", "1:1.35.0-4+deb12u1+b1")
+    libc = packages.Package("libc6", "2.36-9+deb12u14")
+    store = tmp_path / "debs"
+    first = packages.download([busybox, libc], store)
+    assert [p.name for p in first] == ["busybox-static_1%3a1.35.0-4+deb12u1+b1_amd64.deb",
+                                       "libc6_2.36-9+deb12u14_amd64.deb"]
+    newer = packages.Package("libc6", "2.36-9+deb12u15")
+    packages.download([busybox, newer], store)
+    assert fetched == [busybox.pin, libc.pin, newer.pin]
+    assert [p.name for p in packages.forget_others([busybox, newer], store)] == [
+        "libc6_2.36-9+deb12u14_amd64.deb"]
+    assert not any(p.name.startswith(".incoming") for p in store.iterdir())
+
+
+def test_download_that_yields_nothing_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(packages, "run", lambda argv, **kwargs: "")
+    with pytest.raises(GuestImageError, match="did not provide zlib1g=1"):
+        packages.download([packages.Package("zlib1g", "1")], tmp_path)
