@@ -25,6 +25,12 @@ PROGRAMS: tuple[tuple[str, str], ...] = (
     ("usr/bin/dropbearkey", "usr/bin/dropbearkey"),
 )
 
+#: busybox applets the guest contract promises (the smoke and the tests use them).
+REQUIRED_APPLETS: tuple[str, ...] = (
+    "dd", "sha256sum", "sync", "cmp", "blockdev", "mount", "ip", "udhcpc", "wget", "hostname",
+    "sed", "grep", "cat", "sleep", "awk", "findfs", "insmod", "setsid", "cttyhack", "timeout",
+)
+
 ETC: dict[str, str] = {
     "etc/passwd": "root:*:0:0:root:/root:/bin/sh\n",
     "etc/group": "root:x:0:\ntty:x:5:\n",
@@ -103,6 +109,14 @@ def add_program(tree: Tree, root: Path, source: str, dest: str) -> None:
         tree.symlink(interp, f"/{GUEST_LIB}/{soname_of_interp}")
 
 
+def check_applets(busybox: bytes, required: tuple[str, ...] = REQUIRED_APPLETS) -> None:
+    """Fail the build when busybox lacks an applet (its names are a NUL-separated table)."""
+    missing = [name for name in required if b"\0" + name.encode() + b"\0" not in busybox]
+    if missing:
+        raise GuestImageError("this busybox has no applet for: " + ", ".join(missing),
+                              hint="the guest needs Debian's busybox-static")
+
+
 def add_modules(tree: Tree, root: Path, kernel_version: str) -> list[kmods.Module]:
     module_dir = root / "lib" / "modules" / kernel_version
     modules = kmods.select(module_dir)
@@ -126,6 +140,7 @@ def build_tree(root: Path, kernel_version: str, release: str) -> Tree:
     tree.char_device("dev/null", 1, 3, 0o666)
     for source, dest in PROGRAMS:
         add_program(tree, root, source, dest)
+    check_applets(tree.entries["bin/busybox"].data)
     tree.symlink("bin/sh", "busybox")
     tree.file("init", data_file("init.sh"), 0o755)
     tree.file("usr/share/udhcpc/default.script", data_file("udhcpc.sh"), 0o755)

@@ -31,6 +31,7 @@ import pytest
 from installer.guest import vm
 from installer.guest.build import GuestImage, build_image
 from installer.guest.host import ensure_tools
+from installer.guest.rootfs import REQUIRED_APPLETS
 from installer.lab.checks import Tool
 
 pytestmark = pytest.mark.e2e
@@ -137,6 +138,8 @@ def test_config_drive_ssh_and_volume_hotplug(image, key, guests, tmp_path, machi
     facts = on(client, "hostname; cat /run/stackinstall-guest/metadata-source; "
                        "stat -c %a /root/.ssh/authorized_keys; ls /dev/vd*").split()
     assert facts == [hostname, "config-drive", "600", "/dev/vda"]
+    applets = set(on(client, "busybox --list").split())
+    assert set(REQUIRED_APPLETS) <= applets
 
     volume = tmp_path / "volume.raw"
     with open(volume, "wb") as handle:

@@ -85,3 +85,12 @@ def test_whole_tree(tmp_path):
 def test_missing_program_is_named(tmp_path):
     with pytest.raises(GuestImageError, match="usr/sbin/dropbear is not in the unpacked"):
         rootfs.add_program(Tree(), tmp_path, "usr/sbin/dropbear", "usr/sbin/dropbear")
+
+
+def test_busybox_applets_are_checked():
+    busybox = shutil.which("busybox")
+    if busybox is None:
+        pytest.skip("busybox-static not installed")
+    rootfs.check_applets(Path(busybox).read_bytes())
+    with pytest.raises(GuestImageError, match="no applet for: sha256sum"):
+        rootfs.check_applets(b"\0dd\0cat\0", ("dd", "sha256sum", "cat"))
