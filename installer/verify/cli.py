@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
 
+from installer.errors import UsageError
 from installer.verify.command import run_verify
+from installer.verify.tempest import Selection
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -28,6 +31,12 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
 @click.option("--browser", is_flag=True,
               help="Also log in to the dashboard with a headless Chromium (screenshots kept "
                    "in <deployment>/verify/).")
+@click.option("--tempest", is_flag=True,
+              help="Also run upstream OpenStack's tempest on the controller: the smoke set, "
+                   "one test at a time, minus tempest/skip-list.txt (about 15 min).")
+@click.option("--tempest-regex", metavar="REGEX",
+              help="With --tempest: run the tests whose id matches REGEX instead of the "
+                   "smoke set.")
 def verify(
     answers: Path,
     secrets: Path | None,
@@ -37,7 +46,23 @@ def verify(
     nodes: tuple[str, ...],
     smoke: bool,
     browser: bool,
+    tempest: bool,
+    tempest_regex: str | None,
 ) -> None:
     """Check over SSH that every node runs what its roles need, as configured."""
     run_verify(answers, secrets, out_dir, junit=junit, as_json=as_json, nodes=nodes,
-               smoke=smoke, browser=browser)
+               smoke=smoke, browser=browser, tempest=_selection(tempest, tempest_regex))
+
+
+def _selection(tempest: bool, regex: str | None) -> Selection | None:
+    if regex is not None:
+        if not tempest:
+            raise UsageError("--tempest-regex selects tempest tests, but --tempest is not given",
+                             hint="add --tempest")
+        try:
+            re.compile(regex)
+        except re.error as exc:
+            raise UsageError(f"--tempest-regex {regex!r} is not a regular expression: {exc}",
+                             hint="tempest matches it with Python's re.search against test "
+                                  "ids") from None
+    return Selection(regex) if tempest else None

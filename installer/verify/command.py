@@ -11,6 +11,7 @@ from installer import console
 from installer.errors import UsageError, VerifyError
 from installer.runner.prepare import load_and_render
 from installer.verify.report import failure_lines, table, to_json, to_junit
+from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
 
 
@@ -24,6 +25,7 @@ def run_verify(
     nodes: Sequence[str] = (),
     smoke: bool = False,
     browser: bool = False,
+    tempest: Selection | None = None,
 ) -> None:
     deployment, rendered = load_and_render(answers, secrets, out_dir)
     known = {n.name for n in deployment.nodes}
@@ -34,7 +36,8 @@ def run_verify(
             hint=f"nodes of this deployment: {', '.join(sorted(known))}",
         )
     outcome = verify_deploy_dir(
-        rendered.out_dir, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser
+        rendered.out_dir, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
+        tempest=tempest,
     )
     if outcome.artifacts is not None:
         (outcome.artifacts / "results.json").write_text(

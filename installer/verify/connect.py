@@ -67,3 +67,15 @@ def copy_to(conn: Connection, local: Path, remote: str, timeout: int = 600) -> N
     if done.returncode != 0:
         raise RuntimeError(f"scp {local.name} to {conn.address} failed: "
                            f"{done.stderr.strip()[-300:]}")
+
+
+def copy_from(conn: Connection, remote: str, local: Path, timeout: int = 600) -> None:
+    """Copy ``remote`` from the node to ``local`` with scp and the inventory's SSH options."""
+    argv = ["scp", "-q", "-P", str(conn.port), *shlex.split(conn.ssh_common_args or "")]
+    if conn.private_key:
+        argv += ["-i", conn.private_key]
+    argv += [f"{conn.user}@{conn.address}:{remote}", str(local)]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"scp {remote} from {conn.address} failed: "
+                           f"{done.stderr.strip()[-300:]}")

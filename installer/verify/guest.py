@@ -57,8 +57,11 @@ class GuestShell:
     def command(self, address: str, remote: str) -> str:
         ssh = (f"ssh -i {shlex.quote(self.key_path)} {SSH_OPTIONS} "
                f"root@{shlex.quote(address)} {shlex.quote(remote)}")
+        # ssh's own failures exit 255, which testinfra takes for a failure of its own SSH
+        # connection to the node (and raises): hand them back as 254
         return (f"timeout {self.timeout} ip netns exec "
-                f"{shlex.quote('qrouter-' + self.router_id)} {ssh}")
+                f"{shlex.quote('qrouter-' + self.router_id)} {ssh}; "
+                "rc=$?; [ $rc -ne 255 ] || rc=254; exit $rc")
 
     def run(self, address: str, remote: str) -> Any:
         return self.host.run(self.command(address, remote))

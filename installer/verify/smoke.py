@@ -108,7 +108,8 @@ class SmokeRun:
                     self.sleep(POLL)
                     continue
                 # a retried delete whose first try went through finds nothing left
-                gone = any(w in str(exc) for w in ("found", "Could not find", "(HTTP 404)"))
+                gone = any(w in str(exc) for w in ("found", "Could not find", "(HTTP 404)",
+                                                   "with a name or ID"))
                 if attempt > 1 and verb in ("delete", "remove") and gone:
                     return None
                 raise StepFailed(str(exc)) from exc
@@ -349,7 +350,9 @@ class SmokeRun:
         seen = self.ssh(guest, "hostname; cat /run/stackinstall-guest/metadata-source; "
                                "wc -l < /root/.ssh/authorized_keys")
         lines = seen.split()
-        if len(lines) < 3 or lines[0] != guest.name or lines[1] != "metadata-service":
+        # nova names the guest's host after the server (its metadata adds a domain)
+        if (len(lines) < 3 or lines[0].split(".")[0] != guest.name
+                or lines[1] != "metadata-service"):
             raise StepFailed(f"inside {guest.name}: hostname, metadata source and key count "
                              f"are {lines}, expected [{guest.name}, metadata-service, 1]")
         return (f"ssh root@{fip['floating_ip_address']} from qrouter-{self.made['router']} "

@@ -1,8 +1,9 @@
 """``verify()``: plan the checks for each node from the rendered inventory, run, report.
 
-Beyond the per-node checks, ``smoke=True`` adds the functional smoke (``smoke.py``) and
-``browser=True`` a headless-Chromium login to the dashboard (``browser.py``); both report
-as further results, and keep their artifacts in ``<deployment>/verify/<UTC time>/``.
+Beyond the per-node checks, ``smoke=True`` adds the functional smoke (``smoke.py``),
+``browser=True`` a headless-Chromium login to the dashboard (``browser.py``) and ``tempest``
+(a :class:`Selection`) a tempest run on the controller (``tempest.py``); each reports as
+further results, and keeps its artifacts in ``<deployment>/verify/<UTC time>/``.
 """
 
 from __future__ import annotations
@@ -11,14 +12,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from installer import console
 from installer.errors import StackInstallError
 from installer.runner.secrets import Masker, load_secret_values
-from installer.verify.connect import control_dir, copy_to, make_host
+from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.registry import Check, load_builtin_checks, plan
 from installer.verify.smoke import SmokeRun, storage_probe
 from installer.verify.smoke import plan as smoke_plan
+from installer.verify.tempest import Selection, TempestRun
+from installer.verify.tempest_skips import SkipEntry, load_skip_list
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,33 @@ def _smoke(inventory: Inventory, sockets: Path) -> list[CheckResult]:
     return run.run()
 
 
+def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Selection,
+             skip_list: list[SkipEntry], mask: Masker) -> list[CheckResult]:
+    nodes = inventory.group("keystone")
+    if not nodes:
+        return [CheckResult(f"tempest ({selection.label})", "-", FAIL,
+                            "no keystone node in the inventory")]
+    controller = nodes[0]
+    horizon = inventory.group("horizon")
+    run = TempestRun(
+        host=_host_for(controller, sockets / controller.name),
+        cloud=str(inventory.variables.get("deployment_name", "stackinstall")),
+        controller=controller.name,
+        artifacts=artifacts,
+        upload=lambda local, remote: copy_to(controller.connection, local, remote),
+        download=lambda remote, local: copy_from(controller.connection, remote, local),
+        guest_image=_guest_image,
+        selection=selection,
+        skip_list=skip_list,
+        cinder_backend=str(inventory.variables.get("cinder_backend", "loop")),
+        dashboard_url=f"http://{horizon[0].address}/horizon/" if horizon else None,
+        mask=mask,
+        notify=lambda message: console.err.print(message, markup=False, highlight=False,
+                                                 soft_wrap=True),
+    )
+    return run.run()
+
+
 def _guest_image() -> Path:
     """The smoke's guest image, built from distro packages on first use, then cached."""
     from installer.guest.build import build_image
@@ -105,8 +136,10 @@ def verify_deploy_dir(
     *,
     smoke: bool = False,
     browser: bool = False,
+    tempest: Selection | None = None,
 ) -> VerifyOutcome:
     """Run every applicable check against the nodes of a rendered deployment directory."""
+    skip_list = load_skip_list() if tempest is not None else []
     inventory: Inventory = read_inventory(deploy_dir)
     secrets = load_secret_values(deploy_dir)
     mask = Masker(secrets.values())
@@ -114,13 +147,17 @@ def verify_deploy_dir(
         n.name: n.groups for n in inventory.nodes if limit is None or n.name in limit
     }
     schedule = plan(checks if checks is not None else load_builtin_checks(), memberships)
-    artifacts = artifacts_dir(deploy_dir) if smoke or browser else None
+    wanted = smoke or browser or tempest is not None
+    artifacts = artifacts_dir(deploy_dir) if wanted else None
     with control_dir() as sockets:
         results = run_checks(schedule, inventory, secrets, _host_for, sockets, mask)
         if browser and artifacts is not None:
             results.append(_mask(_browser(inventory, secrets, artifacts), mask))
         if smoke:
             results += [_mask(r, mask) for r in _smoke(inventory, sockets)]
+        if tempest is not None and artifacts is not None:
+            results += [_mask(r, mask) for r in
+                        _tempest(inventory, sockets, artifacts, tempest, skip_list, mask)]
     return VerifyOutcome(results, sorted(memberships), artifacts)
 
 

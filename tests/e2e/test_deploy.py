@@ -1,7 +1,7 @@
-"""End to end on a four-node lab: the full deploy (bootstrap, infra, services, post) ->
-verify with the functional smoke and the dashboard login in a headless Chromium -> idempotent
-re-run -> break a node by hand -> verify names the node and the problem -> re-deploy ->
-verify green.
+"""End to end on a four-node lab: the full deploy (bootstrap, infra, ceph, services, post) ->
+verify with the functional smoke (real guests, floating IP, Ceph volume) and the dashboard
+login in a headless Chromium -> idempotent re-run -> break nodes by hand (a database, a
+listener, an OSD) -> verify names the node and the problem -> re-deploy -> verify green.
 
 Run alone with ``pytest -m e2e tests/e2e/test_deploy.py`` as root. The lab is
 ``$STACKINSTALL_E2E_LAB`` (default ``dv``) on ``$STACKINSTALL_E2E_SUBNET`` (default
@@ -32,7 +32,16 @@ PATHS = LabPaths.for_lab(LAB)
 CONTROLLER = "openstack1"
 PHASES: list[str] = []  # every phase
 NODES = {"openstack1", "openstack2", "openstack3", "openstack4"}
-VOLUME_STEPS = {"smoke: create a volume", "smoke: attach the volume"}
+STORAGE = "openstack4"
+SECURITY_GROUP_STEP = "smoke: security groups are enforced"
+SMOKE_STEPS = tuple(f"smoke: {step}" for step in (
+    "upload the guest image", "create a volume", "boot a guest on the compute node",
+    "the guest booted and read the metadata service",
+    "reach the guest over SSH by its floating IP",
+    "attach the volume and write on it in the guest", "detach the volume",
+    "boot a second guest with a config drive",
+    "attach the volume to it and read the data back", "delete everything",
+    "nothing left behind"))
 
 if os.geteuid() != 0 or missing_packages():
     pytest.skip("the deploy test needs root and systemd-container, debootstrap, apt-cacher-ng",
@@ -99,8 +108,9 @@ def secret_values(answers: Path) -> dict[str, str]:
     return {k: str(v) for k, v in secrets.items() if v}
 
 
-def storage_has_device_mapper() -> bool:
-    return "yes" in on("openstack4", "grep -qw device-mapper /proc/misc && echo yes || echo no")
+def compute_has_br_netfilter() -> bool:
+    return "yes" in on("openstack3", "test -e /proc/sys/net/bridge/bridge-nf-call-iptables "
+                                     "&& echo yes || echo no")
 
 
 def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
@@ -118,32 +128,35 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
         assert path.is_file() and path.stat().st_mode & 0o777 == 0o600, path
     assert on(CONTROLLER, "stat -c '%a %U' /root/admin-openrc").split() == ["600", "root"]
 
-    # 2. verify: node checks, API checks, dashboard login in Chromium and the functional
-    #    smoke. A volume needs the kernel's device-mapper on the storage node; without it
-    #    the volume steps are reported blocked (never passed) and everything else passes.
+    # 2. verify: node checks, API checks (Ceph's too), dashboard login in Chromium and the
+    #    functional smoke with real guests: one reached over SSH by its floating IP, data
+    #    written on a Ceph volume and read back by a second guest booted with a config drive.
+    #    Security groups need br_netfilter on the compute node; without it that one step
+    #    is reported blocked (never passed) and everything else must pass.
     junit = tmp_path / "verify.xml"
     code, report = verify_json(answers, "--smoke", "--browser", "--junit", str(junit))
     statuses = {(r["node"], r["check"]): r["status"] for r in report["results"]}
     not_passed = {k: v for k, v in statuses.items() if v != "pass"}
-    if storage_has_device_mapper():
+    if compute_has_br_netfilter():
         assert code == 0 and report["status"] == "passed", failures(report)
     else:
-        assert {check for _, check in not_passed} == VOLUME_STEPS, failures(report)
+        assert {check for _, check in not_passed} == {SECURITY_GROUP_STEP}, failures(report)
         assert set(not_passed.values()) == {"blocked"}, failures(report)
-        blocked = [r["message"] for r in report["results"] if r["status"] == "blocked"]
-        assert all("device-mapper" in m for m in blocked), blocked
         assert code == 8
     for expected in ("api token issue", "api catalog", "api compute services",
                      "api network agents", "api volume services", "horizon login page",
-                     "horizon browser login", "smoke: boot a server to ACTIVE",
-                     "smoke: nothing left behind"):
+                     "horizon browser login", *SMOKE_STEPS):
         assert statuses.get((CONTROLLER, expected)) == "pass", (expected, failures(report))
-    # 99 results on the default four nodes: node, API, browser and smoke checks
-    assert report["passed"] + len(not_passed) == len(report["results"]) >= 95
+    for expected in ("ceph cluster health", "ceph OSDs up and in", "ceph pools"):
+        assert statuses.get((STORAGE, expected)) == "pass", (expected, failures(report))
+    assert report["passed"] + len(not_passed) == len(report["results"]) >= 100
+    timings = {r["check"]: r["duration_s"] for r in report["results"]
+               if r["check"].startswith("smoke: ")}
+    print("smoke step times (s):", json.dumps(timings, indent=1))
     shots = sorted((deploy_dir(answers) / "verify").glob("*/horizon-overview.png"))
     assert shots and shots[-1].stat().st_size > 10_000, shots
-    assert 'testcase classname="openstack1" name="smoke: boot a server to ACTIVE"' in (
-        junit.read_text())
+    assert ('testcase classname="openstack1" name="smoke: reach the guest over SSH by its '
+            'floating IP"') in junit.read_text()
 
     # 3. a second run changes nothing anywhere
     ok("deploy", str(answers), *PHASES)
@@ -178,7 +191,15 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
     assert text.returncode == 8
     assert f"{CONTROLLER}: memcached listener" in text.stderr
 
-    # 6. re-deploying repairs it; verify (node and API checks) is green again
+    # a stopped OSD: the cluster's health and the OSD check name it
+    on(STORAGE, "systemctl stop ceph-osd@0")
+    code, report = verify_json(answers)
+    problems = failures(report)
+    assert any(p.startswith(f"{STORAGE}: ceph OSDs up and in: 0 of 1 OSDs up")
+               and "osd.0 on openstack4" in p for p in problems), problems
+
+    # 6. re-deploying repairs both; verify (node and API checks) is green again
+    ok("deploy", str(answers), "--phase", "ceph")
     ok("deploy", str(answers), "--phase", "infra")
     repair = last_summary(answers)
     assert repair["hosts"][CONTROLLER]["changed"] >= 1

@@ -1,0 +1,67 @@
+"""The L2 agent does its work, not only its heartbeat.
+
+An agent can report alive to neutron-server while its loop fails on every port it should
+wire (seen on the lab: ebtables rule deletions failing, every new server stuck in BUILD,
+`network agent list` all smiles). The loop logs each failure as an ERROR line, so the
+agent's log since it started, but no older than a few minutes, must be free of them.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import Any
+
+from installer.verify.context import CheckContext
+from installer.verify.registry import Outcome, check, failed, passed
+
+WHERE = "roles/neutron; /var/log/neutron/<agent>.log on the node named"
+WINDOW_S = 300
+#: Seconds after the agent's start during which errors are its start-up, not its loop.
+GRACE_S = 60
+LOGS = {"linuxbridge": ("neutron-linuxbridge-agent",
+                        "/var/log/neutron/neutron-linuxbridge-agent.log"),
+        "openvswitch": ("neutron-openvswitch-agent",
+                        "/var/log/neutron/neutron-openvswitch-agent.log")}
+
+# Prints the ERROR lines of a neutron log newer than argv[2] (epoch seconds).
+RECENT_ERRORS = (
+    "import sys, time, collections\n"
+    "since = float(sys.argv[2]); out = []\n"
+    "try: lines = collections.deque(open(sys.argv[1], errors='replace'), 5000)\n"
+    "except OSError as e: print('unreadable:', e); sys.exit(2)\n"
+    "for line in lines:\n"
+    "    try: t = time.mktime(time.strptime(line[:19], '%Y-%m-%d %H:%M:%S'))\n"
+    "    except ValueError: continue\n"
+    "    if t >= since and ' ERROR ' in line: out.append(line.rstrip())\n"
+    "print(len(out)); print('\\n'.join(out[-1:]))\n"
+)
+
+
+def since(now: float, started: float) -> float:
+    """The oldest moment whose errors count: the window, after the start-up grace."""
+    return max(now - WINDOW_S, started + GRACE_S)
+
+
+@check("neutron L2 agent loop", groups=("neutron_l2_agent",), where=WHERE)
+def agent_loop(host: Any, ctx: CheckContext) -> Outcome:
+    unit, log = LOGS.get(str(ctx.var("neutron_mechanism_driver", "linuxbridge")),
+                         LOGS["linuxbridge"])
+    stamp = host.run(f"date +%s; systemctl show -p ActiveEnterTimestampMonotonic "
+                     f"--value {unit}; cat /proc/uptime")
+    try:
+        now_s, active_us, uptime = stamp.stdout.split()[:3]
+        started = float(now_s) - float(uptime) + float(active_us) / 1e6
+    except ValueError:
+        return failed(f"cannot tell when {unit} started: {stamp.stdout.strip()!r}")
+    first = since(float(now_s), started)
+    got = host.run(f"python3 -c {shlex.quote(RECENT_ERRORS)} {shlex.quote(log)} {first:.0f}")
+    lines = got.stdout.strip().splitlines()
+    if got.rc != 0 or not lines:
+        return failed(f"{log}: {got.stdout.strip() or got.stderr.strip() or 'no answer'}")
+    count = int(lines[0])
+    if count:
+        last = lines[1][-300:] if len(lines) > 1 else ""
+        return failed(f"{unit} logged {count} ERROR line(s) in its loop in the last "
+                      f"{WINDOW_S // 60} minutes (it may report alive and still not wire "
+                      f"ports); last: {last}")
+    return passed(f"{unit}: no ERROR in its loop in the last {WINDOW_S // 60} minutes")
