@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from installer.runner.phases import PHASES as DEPLOY_PHASES
+
 REPO = Path(__file__).resolve().parents[2]
 ROLES = REPO / "roles"
 PLAYBOOKS = REPO / "playbooks"
 SAMPLE_INVENTORIES = sorted((REPO / "inventories").glob("*/hosts.yml"))
-PHASES = ("bootstrap.yml", "infra.yml", "services.yml", "post.yml")
+PHASES = tuple(f"{phase}.yml" for phase in DEPLOY_PHASES)
 #: Every role is checked here for the house rules.
 ROLE_DIRS = sorted(p.parent.parent for p in ROLES.glob("*/tasks/main.yml"))
 
