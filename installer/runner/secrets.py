@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from installer.answers.schema import UUID_SECRETS
 from installer.errors import DeployError
 
 MASK = "********"
@@ -21,7 +22,12 @@ def secrets_file(deploy_dir: Path) -> Path:
 
 
 def load_secret_values(deploy_dir: Path) -> dict[str, str]:
-    """Every secret of the rendered deployment, by key (empty if none were rendered)."""
+    """Every secret of the rendered deployment, by key (empty if none were rendered).
+
+    The UUIDs kept in the secrets file (Ceph's fsid, the libvirt secret's UUID) are
+    identifiers that ``ceph -s`` or ``virsh secret-list`` show to anyone on the node; they
+    live there only to be generated once, and are not masked.
+    """
     path = secrets_file(deploy_dir)
     if not path.is_file():
         return {}
@@ -32,7 +38,8 @@ def load_secret_values(deploy_dir: Path) -> dict[str, str]:
             f"{path} is not valid YAML: {exc}",
             hint="re-render the deployment: stackinstall render ANSWERS",
         ) from exc
-    return {str(k): str(v) for k, v in data.items() if v is not None and str(v)}
+    return {str(k): str(v) for k, v in data.items()
+            if v is not None and str(v) and str(k) not in UUID_SECRETS}
 
 
 def _forms(value: str) -> set[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from installer.answers.schema import UUID_SECRETS
 from installer.lab.checks import missing_packages
 from installer.lab.paths import LabPaths
 from installer.runner.phases import PHASES as DEPLOY_PHASES
@@ -105,7 +106,8 @@ def failures(report: dict) -> list[str]:
 
 def secret_values(answers: Path) -> dict[str, str]:
     secrets = yaml.safe_load(PATHS.secrets.read_text())
-    return {k: str(v) for k, v in secrets.items() if v}
+    # Ceph's fsid and the libvirt secret's UUID are identifiers, not secrets
+    return {k: str(v) for k, v in secrets.items() if v and k not in UUID_SECRETS}
 
 
 def compute_has_br_netfilter() -> bool:

@@ -29,6 +29,11 @@ def test_find_leaks_names_file_and_key_and_redact_removes_them(tmp_path):
 def test_secret_values_come_from_the_rendered_secrets_file(tmp_path):
     path = tmp_path / "inventory" / "group_vars" / "all" / "secrets.yml"
     path.parent.mkdir(parents=True)
-    path.write_text("# header\nkeystone_admin_password: abcdefgh123\nempty:\n")
-    assert load_secret_values(tmp_path) == {"keystone_admin_password": "abcdefgh123"}
+    path.write_text("# header\nkeystone_admin_password: abcdefgh123\nempty:\n"
+                    "ceph_fsid: 8922343b-2748-4643-89f1-06ab1205aa14\n"
+                    "ceph_admin_key: AQBrmz9pAAAAABAAqHrKNrd7UHEAVOXq4T8ZKA==\n")
+    # the fsid is an identifier (ceph -s shows it), a cephx key is a secret
+    assert load_secret_values(tmp_path) == {
+        "keystone_admin_password": "abcdefgh123",
+        "ceph_admin_key": "AQBrmz9pAAAAABAAqHrKNrd7UHEAVOXq4T8ZKA=="}
     assert load_secret_values(tmp_path / "nowhere") == {}
