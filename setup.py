@@ -1,7 +1,8 @@
-"""Ship roles/ and playbooks/ as data files (share/stackinstall/...) for non-editable installs.
+"""Ship roles/, playbooks/ and tempest/ as data files (share/stackinstall/...) for
+non-editable installs.
 
-Everything else is declared in pyproject.toml; this only lists the Ansible content, because
-setuptools' data-files cannot walk directory trees by itself.
+Everything else is declared in pyproject.toml; this only lists the Ansible content and the
+tempest skip list, because setuptools' data-files cannot walk directory trees by itself.
 """
 
 from pathlib import Path
@@ -20,4 +21,4 @@ def _tree(top: str) -> list[tuple[str, list[str]]]:
     return list(out.items())
 
 
-setup(data_files=_tree("roles") + _tree("playbooks"))
+setup(data_files=_tree("roles") + _tree("playbooks") + _tree("tempest"))

@@ -53,3 +53,4 @@ def test_wheel_install_has_cli_and_ansible_content(tmp_path: Path) -> None:
     assert root == str(venv / "share" / "stackinstall")
     assert (Path(root) / "playbooks" / "site.yml").is_file()
     assert (Path(root) / "roles").is_dir()
+    assert (Path(root) / "tempest" / "skip-list.txt").is_file()
