@@ -353,8 +353,9 @@ class TempestRun:
             step = "skip list"
             exclude_list, skipped_by_list = self.exclusions()
             step = "run"
+            about = " (about 15 min on the lab)" if self.selection.regex is None else ""
             self.notify(f"tempest: running the {self.selection.label} tests on "
-                        f"{self.controller}, one at a time (the smoke set takes about 15 min)")
+                        f"{self.controller}, one at a time{about}")
             run_started = self.clock()
             self.start(exclude_list)
             rc, note = self.wait()

@@ -98,8 +98,7 @@ def discover_argv(inputs: ConfInputs) -> list[str]:
         "--image", inputs.image_path,
         "--image-disk-format", "raw",
         "--network-id", inputs.public_network_id,
-        # INFO: what was found and made; not --debug, which logs every setting, passwords too
-        "--verbose",
+        # no --debug: it logs every setting, the admin password among them
     ]
     for key, value in overrides(inputs):
         argv += [key, value]

@@ -44,7 +44,9 @@ def failure_line(traceback: str) -> str:
                 if line.strip() and not line.startswith(_CHAIN)]
     else:
         text = [line.strip() for line in lines if line.strip()][-1:]
-    joined = re.sub(r"\s+", " ", " ".join(text)).strip()
+    # tempest's Details are a dict's repr: its escaped newlines and quotes read as text
+    joined = " ".join(text).replace("\\n", " ").replace("\\'", "'")
+    joined = re.sub(r"\s+", " ", joined).strip()
     if len(joined) > MESSAGE_LIMIT:
         joined = joined[:MESSAGE_LIMIT - 3] + "..."
     return joined
@@ -157,12 +159,12 @@ def as_records(stream: Stream, excluded: Mapping[str, SkipEntry] | None = None
 
 
 def trace_text(stream: Stream) -> str:
-    """A readable log of the run: one line per test, then each failure's details in full."""
+    """A readable log of the run: one line per test, then each failure's traceback."""
     lines = [f"{t.status:<10} {t.duration_s:8.1f} s  {t.test_id}"
              for t in stream.tests.values() if t.status != "exists"]
     for test in stream.tests.values():
         if test.status in FAILED:
-            lines += ["", "=" * 70, f"{test.status.upper()}: {test.test_id}", "-" * 70]
-            for name, text in test.attachments.items():
-                lines += [f"[{name}]", text.rstrip()]
+            # the traceback only: each test's own log is in tempest.log.gz and run.subunit
+            lines += ["", "=" * 70, f"{test.status.upper()}: {test.test_id}", "-" * 70,
+                      test.attachments.get("traceback", "").rstrip() or _failure_message(test)]
     return "\n".join(lines) + "\n"

@@ -266,6 +266,39 @@ def test_skip_list_exclusions_count_as_skipped_with_their_reason_never_as_passed
                                  "skip list line 9: keystone narrowed the schema")]
 
 
+TEMPEST = subunit.parse((DATA / "tempest-smoke.subunit").read_bytes())  # data/trim_subunit.py
+
+
+def test_a_real_tempest_stream_is_counted_like_tempest_counts_it():
+    found = results(TEMPEST, node="openstack1", label="smoke", where="w", duration_s=2023.8)
+    by = _by_name(found)
+    summary = found[-1]
+    # setUpClass rows are what tempest reports for a whole class: one failure, one skip
+    assert (summary.check, summary.status) == (
+        "tempest: 2 passed, 2 failed, 1 skipped (smoke)", FAIL)
+    assert summary.message.startswith("2 passed, 2 failed, 1 skipped in 33.7 min; skipped: "
+                                      "setUpClass (tempest.api.object_storage."
+                                      "test_account_services.AccountTest) (AccountTest skipped "
+                                      "as swift is not available)")
+    credentials = by["tempest: " + short_name(CREDENTIALS)]
+    assert credentials.message.startswith(
+        "tempest.lib.exceptions.BadRequest: Bad request Details: {'code': 400, 'message': "
+        "'Additional properties are not allowed ('project_id', 'type' were unexpected) "
+        "Failed validating 'additionalProperties' in schema:")
+    assert 0.05 < credentials.duration_s < 0.06
+    addresses = by["tempest: setUpClass (tempest.api.compute.servers.test_server_addresses."
+                   "ServerAddressesTestJSON)"]
+    assert addresses.message.startswith("tempest.lib.exceptions.TimeoutException: Request timed "
+                                        "out Details: (ServerAddressesTestJSON:setUpClass) "
+                                        "Server e7c46d3f")
+    assert len(found) == 3
+
+
+def test_the_real_credentials_failure_is_excluded_by_the_shipped_skip_list():
+    ids = [t for t in TEMPEST.tests if "[" in t]
+    assert list(excluded(ids, load_skip_list())) == [CREDENTIALS]
+
+
 def test_unexpected_successes_and_unfinished_tests_fail():
     stream = subunit.Stream({
         "a.T.test_u": subunit.TestResult("a.T.test_u", "uxsuccess"),
