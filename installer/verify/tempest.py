@@ -360,8 +360,9 @@ class TempestRun:
             self.start(exclude_list)
             rc, note = self.wait()
             run_seconds = self.clock() - run_started
-        except StepFailed as exc:
-            out = [CheckResult(f"tempest: {step}", self.controller, FAIL, str(exc), WHERE,
+        except Exception as exc:  # a step that failed or crashed (e.g. SSH gone) is reported
+            said = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}"
+            out = [CheckResult(f"tempest: {step}", self.controller, FAIL, said, WHERE,
                                self.clock() - started)]
             if leftover := self.cleanup():
                 out.append(CheckResult("tempest: clean up", self.controller, FAIL, leftover,
@@ -376,6 +377,7 @@ class TempestRun:
             out = self.fetch()
         except Exception as exc:  # the run happened; say that its files did not come back
             out = self.artifacts / "tempest"
+            out.mkdir(parents=True, exist_ok=True)
             notes.append(f"artifacts not copied: {exc}")
         stream_file = out / "run.subunit"
         data = stream_file.read_bytes() if stream_file.is_file() else b""

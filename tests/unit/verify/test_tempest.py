@@ -429,6 +429,21 @@ def test_a_set_up_step_that_fails_is_one_failed_result_and_cleans_up(tmp_path):
     assert host.ran("flavor delete f320")
 
 
+def test_a_crash_in_a_step_is_a_failed_result_not_a_traceback(tmp_path):
+    run, host, _u, _d = _run(tmp_path, CLOUD)
+
+    def broken(command):
+        if "tempest init" in command:
+            raise RuntimeError("ssh: connect to host 10.213.0.11 port 22: Connection refused")
+        return Controller.run(host, command)
+
+    host.run = broken
+    (result,) = run.run()
+    assert (result.check, result.status) == ("tempest: workspace", FAIL)
+    assert result.message == ("RuntimeError: ssh: connect to host 10.213.0.11 port 22: "
+                              "Connection refused")
+
+
 def test_a_run_already_in_progress_is_not_started_twice(tmp_path):
     answers = [("systemctl is-active", 0, "active\n"), *CLOUD]
     run, host, _u, _d = _run(tmp_path, answers)
