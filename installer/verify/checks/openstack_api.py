@@ -8,6 +8,7 @@ nova-compute, every member of ``neutron_agents`` its L3, DHCP and metadata agent
 
 from __future__ import annotations
 
+import calendar
 import shlex
 import time
 from collections.abc import Iterable
@@ -199,3 +200,41 @@ def horizon_login_page(host: Any, ctx: CheckContext) -> Outcome:
         return failed(f"{url} answered {code or 'nothing'} "
                       f"({last_line(result.stderr) or 'expected 200'})")
     return passed(f"{url} 200")
+
+
+#: A guest port may be DOWN this long after its server was created (the agent is wiring it).
+WIRING_GRACE_S = 120
+
+
+@check("api L2 agents wire guest ports", groups=("neutron_server",), where=WHERE)
+def guest_ports_wired(host: Any, ctx: CheckContext) -> Outcome:
+    """A guest port left DOWN under a running (or long-building) server was never wired:
+    its node's L2 agent reports alive but does not do its work."""
+    problems = []
+    try:
+        now = float(host.run("date -u +%s").stdout.strip() or time.time())
+        for node in _names(ctx.inventory.group("neutron_l2_agent")):
+            ports = _listing(host, ctx, f"port list --host {shlex.quote(node)} --long")
+            for port in ports:
+                if (not str(port.get("Device Owner", "")).startswith("compute:")
+                        or port.get("Status") != "DOWN"):
+                    continue
+                detail = openstack(host, ctx, f"port show {port['ID']}")
+                server = openstack(host, ctx, f"server show {detail.get('device_id')}")
+                status = str(server.get("status", ""))
+                age = now - _utc_epoch(str(server.get("created", "")))
+                if status == "ACTIVE" or (status == "BUILD" and age > WIRING_GRACE_S):
+                    problems.append(f"port {port['ID']} of server {server.get('id')} "
+                                    f"({status}, {age:.0f} s old) is DOWN on {node}: its L2 "
+                                    "agent reports alive but did not wire it")
+    except ApiError as exc:
+        return failed(str(exc))
+    return _verdict(problems, "no guest port is left unwired")
+
+
+def _utc_epoch(created: str) -> float:
+    """Epoch seconds of an API timestamp like 2026-11-22T03:41:38Z (UTC)."""
+    try:
+        return float(calendar.timegm(time.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")))
+    except ValueError:
+        return time.time()

@@ -125,3 +125,29 @@ def test_config_files_must_not_be_world_readable(deploy_dir: Path) -> None:
     assert outcome.message == (
         "/etc/cinder/cinder.conf is owned root:root, expected root:cinder; "
         "/etc/cinder/cinder.conf is readable by others (mode 0644), expected 0640")
+
+
+def test_a_guest_port_left_down_under_a_running_server_is_named(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    ports = [{"ID": "p1", "Status": "DOWN", "Device Owner": "compute:nova"},
+             {"ID": "p2", "Status": "ACTIVE", "Device Owner": "compute:nova"},
+             {"ID": "p3", "Status": "DOWN", "Device Owner": "network:dhcp"}]
+    answers = {
+        "date -u": (0, "1763782900\n", ""),  # 2025-11-22T03:41:40Z
+        "port list --host openstack3": _json(ports),
+        "port list --host": _json([]),
+        "port show p1": _json({"id": "p1", "device_id": "srv1"}),
+        "server show srv1": _json({"id": "srv1", "status": "BUILD",
+                                   "created": "2025-11-22T03:31:40Z"}),
+    }
+    outcome = openstack_api.guest_ports_wired(FakeHost(answers), ctx)
+    assert not outcome.ok
+    assert outcome.message == ("port p1 of server srv1 (BUILD, 600 s old) is DOWN on "
+                               "openstack3: its L2 agent reports alive but did not wire it")
+    # a server that is still being built within the grace period is not blamed
+    answers["server show srv1"] = _json({"id": "srv1", "status": "BUILD",
+                                         "created": "2025-11-22T03:41:00Z"})
+    assert openstack_api.guest_ports_wired(FakeHost(answers), ctx).ok
+    answers["server show srv1"] = _json({"id": "srv1", "status": "SHUTOFF",
+                                         "created": "2025-11-22T03:00:00Z"})
+    assert openstack_api.guest_ports_wired(FakeHost(answers), ctx).ok
