@@ -41,6 +41,35 @@ ETC: dict[str, str] = {
 }
 
 
+#: Small stand-ins for tools a cloud image has and busybox lacks (tempest's scenario tests
+#: run them over SSH): curl on busybox wget, sudo for the root that everybody is here, and
+#: blkid's "-L LABEL" on busybox findfs.
+TOOLS: dict[str, str] = {
+    "usr/bin/sudo": '#!/bin/sh\n# everybody is root in this guest\nexec "$@"\n',
+    "usr/bin/curl": (
+        "#!/bin/sh\n"
+        "# curl [-s] [-f] [-X METHOD] [-d DATA] URL, on busybox wget\n"
+        'data=""; post=0; url=""\n'
+        'while [ $# -gt 0 ]; do\n'
+        '    case "$1" in\n'
+        '        -X) [ "$2" = POST ] && post=1; shift 2 ;;\n'
+        '        -d|--data) data="$2"; post=1; shift 2 ;;\n'
+        '        -s|-f|-sf|-fs|-S|-L) shift ;;\n'
+        '        *) url="$1"; shift ;;\n'
+        "    esac\n"
+        "done\n"
+        'if [ "$post" = 1 ]; then exec wget -q -O - --post-data "$data" "$url"; fi\n'
+        'exec wget -q -O - "$url"\n'
+    ),
+    "usr/bin/blkid": (
+        "#!/bin/sh\n"
+        "# blkid -L LABEL [-o device]: the device of a filesystem label (busybox findfs)\n"
+        'if [ "$1" = -L ] && [ -n "$2" ]; then exec findfs "LABEL=$2"; fi\n'
+        'echo "blkid: only -L LABEL is supported here" >&2; exit 2\n'
+    ),
+}
+
+
 def data_file(name: str) -> bytes:
     """A data file of this package (init.sh, udhcpc.sh)."""
     try:
@@ -146,6 +175,8 @@ def build_tree(root: Path, kernel_version: str, release: str) -> Tree:
     tree.file("usr/share/udhcpc/default.script", data_file("udhcpc.sh"), 0o755)
     for path, text in ETC.items():
         tree.file(path, text.encode())
+    for path, text in TOOLS.items():
+        tree.file(path, text.encode(), 0o755)
     tree.file("etc/stackinstall-guest-release", release.encode())
     add_modules(tree, root, kernel_version)
     return tree

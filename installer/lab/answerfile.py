@@ -18,8 +18,10 @@ def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
         "network": {
             "management_cidr": plan.management_cidr,
             "provider_interface": NODE_PROVIDER_IF,
-            # floating IPs live on the lab's provider bridge; no gateway, so nothing routes out
+            # floating IPs live on the lab's provider bridge; routers take the bridge's own
+            # address as their gateway, and the host forwards nothing, so nothing routes out
             "provider_cidr": plan.provider_cidr,
+            "provider_gateway": plan.provider_bridge_address,
         },
         "ssh": {"user": "root", "port": 22, "private_key": str(paths.private_key),
                 "become": False},

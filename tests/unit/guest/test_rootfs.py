@@ -94,3 +94,31 @@ def test_busybox_applets_are_checked():
     rootfs.check_applets(Path(busybox).read_bytes())
     with pytest.raises(GuestImageError, match="no applet for: sha256sum"):
         rootfs.check_applets(b"\0dd\0cat\0", ("dd", "sha256sum", "cat"))
+
+
+def test_the_stand_in_tools_call_busybox_the_way_tempest_needs(tmp_path):
+    from installer.guest.rootfs import TOOLS
+
+    for name in ("wget", "findfs"):  # record the busybox call instead of making it
+        fake = tmp_path / name
+        fake.write_text(f'#!/bin/sh\necho {name} "$@"\n')
+        fake.chmod(0o755)
+    for path, text in TOOLS.items():
+        tool = tmp_path / path.rsplit("/", 1)[1]
+        tool.write_text(text)
+        tool.chmod(0o755)
+    env = {"PATH": f"{tmp_path}:/usr/bin:/bin"}
+
+    def run(*argv: str) -> str:
+        import subprocess
+
+        done = subprocess.run([str(tmp_path / argv[0]), *argv[1:]], env=env,
+                              capture_output=True, text=True, check=False, timeout=10)
+        return done.stdout.strip()
+
+    assert run("curl", "http://169.254.169.254/latest/meta-data/public-ipv4") == (
+        "wget -q -O - http://169.254.169.254/latest/meta-data/public-ipv4")
+    assert run("curl", "-X", "POST", "-d", "secret", "http://169.254.169.254/p") == (
+        "wget -q -O - --post-data secret http://169.254.169.254/p")
+    assert run("blkid", "-L", "config-2", "-o", "device") == "findfs LABEL=config-2"
+    assert run("sudo", "echo", "as root") == "as root"

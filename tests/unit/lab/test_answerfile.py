@@ -24,6 +24,11 @@ def test_lab_answer_file_is_valid_and_targets_the_lab(tmp_path):
     assert dep.repos.proxy == "http://10.219.0.1:3142"
     assert dep.nova.virt_type == "qemu"
     assert dep.ntp.servers == ()
+    # volumes on Ceph (no device-mapper for LVM here); floating IPs on the provider bridge,
+    # whose own address is the routers' gateway
+    assert dep.cinder.backend == "ceph" and dep.ceph.mode == "deployed"
+    assert dep.network.provider_cidr == plan.provider_cidr
+    assert dep.network.provider_gateway == plan.provider_bridge_address
 
 
 def test_second_write_keeps_the_answer_file_and_its_secrets(tmp_path):
