@@ -30,6 +30,10 @@ class Component:
     units: Mapping[str, tuple[str, ...]]
     ports: tuple[int, ...] = ()
     configs: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: Packages, units and ports of LVM's iSCSI target: not there with cinder.backend ceph.
+    lvm_only: frozenset[str] = frozenset()
+    #: Packages the RBD backend adds with cinder.backend ceph.
+    rbd_packages: tuple[str, ...] = ()
 
 
 def _same(value: tuple[Any, ...]) -> dict[str, tuple[Any, ...]]:
@@ -124,6 +128,8 @@ COMPONENTS: tuple[Component, ...] = (
         units={"debian": ("cinder-volume", "tgt"), "redhat": ("openstack-cinder-volume",)},
         ports=(3260,),
         configs=_same((("/etc/cinder/cinder.conf", "cinder"),)),
+        lvm_only=frozenset({"tgt", "targetcli", "3260"}),
+        rbd_packages=("ceph-common", "python3-rbd"),
     ),
     Component(
         "horizon", "horizon",
@@ -151,9 +157,19 @@ def _names(names: tuple[str, ...], ctx: CheckContext) -> list[str]:
     return [n.replace("linuxbridge", driver) for n in names]
 
 
+def _rbd(ctx: CheckContext) -> bool:
+    return ctx.var("cinder_backend") == "ceph"
+
+
+def _backend(comp: Component, names: tuple[str, ...], ctx: CheckContext) -> tuple[str, ...]:
+    """Without LVM (cinder.backend ceph) the iSCSI target's names are not expected."""
+    return tuple(n for n in names if not (_rbd(ctx) and n in comp.lvm_only))
+
+
 def _packages(comp: Component) -> Callable[[Any, CheckContext], Outcome]:
     def probe(host: Any, ctx: CheckContext) -> Outcome:
-        names = _names(comp.packages[family(host)], ctx)
+        names = _names(_backend(comp, comp.packages[family(host)], ctx)
+                       + (comp.rbd_packages if _rbd(ctx) else ()), ctx)
         missing = [n for n in names if not host.package(n).is_installed]
         if missing:
             return failed(f"not installed: {', '.join(missing)}")
@@ -164,7 +180,7 @@ def _packages(comp: Component) -> Callable[[Any, CheckContext], Outcome]:
 
 def _units(comp: Component) -> Callable[[Any, CheckContext], Outcome]:
     def probe(host: Any, ctx: CheckContext) -> Outcome:
-        names = _names(comp.units[family(host)], ctx)
+        names = _names(_backend(comp, comp.units[family(host)], ctx), ctx)
         quoted = " ".join(shlex.quote(f"{n}.service") for n in names)
         active = host.run(f"systemctl is-active {quoted}").stdout.split()
         enabled = host.run(f"systemctl is-enabled {quoted}").stdout.split()
@@ -187,7 +203,10 @@ def _ports(comp: Component) -> Callable[[Any, CheckContext], Outcome]:
     def probe(host: Any, ctx: CheckContext) -> Outcome:
         address = ctx.node.address
         wrong, shown = [], []
-        for port in comp.ports:
+        ports = [p for p in comp.ports if not (_rbd(ctx) and str(p) in comp.lvm_only)]
+        if not ports:
+            return passed("no port to serve (cinder.backend ceph: qemu reaches Ceph itself)")
+        for port in ports:
             listening = listening_addresses(host, port)
             if not listening:
                 wrong.append(f"nothing listens on port {port}")

@@ -90,3 +90,27 @@ def test_the_rbd_backend_must_be_up(ceph_ctx: CheckContext) -> None:
     rows[1]["State"] = "up"
     outcome = openstack_api.volume_services(FakeHost({"volume service list": _json(rows)}), ctx)
     assert outcome.ok and "openstack4@ceph" in outcome.message
+
+
+def test_a_ceph_storage_node_is_not_asked_for_the_iscsi_target(ceph_ctx: CheckContext) -> None:
+    from types import SimpleNamespace
+
+    from installer.verify.checks import openstack_nodes
+
+    volume = next(c for c in openstack_nodes.COMPONENTS if c.group == "cinder_volume")
+    installed = {"cinder-volume", "lvm2", "ceph-common", "python3-rbd"}
+
+    class Host(FakeHost):
+        def package(self, name: str) -> SimpleNamespace:
+            return SimpleNamespace(is_installed=name in installed, version="1")
+
+    host = Host({"systemctl is-active": (0, "active\n", ""),
+                 "systemctl is-enabled": (0, "enabled\n", "")})
+    assert openstack_nodes._packages(volume)(host, ceph_ctx).ok
+    units = openstack_nodes._units(volume)(host, ceph_ctx)
+    assert units.ok and units.message == "cinder-volume"
+    ports = openstack_nodes._ports(volume)(host, ceph_ctx)
+    assert ports.ok and "no port" in ports.message
+    installed.discard("python3-rbd")
+    missing = openstack_nodes._packages(volume)(host, ceph_ctx)
+    assert not missing.ok and missing.message == "not installed: python3-rbd"
