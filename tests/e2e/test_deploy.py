@@ -212,7 +212,7 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
 
 
 @pytest.mark.skipif(os.environ.get("STACKINSTALL_E2E_TEMPEST") != "1",
-                    reason="tempest's smoke set takes about 30 minutes on this lab; not in CI "
+                    reason="tempest's smoke set adds about 17 minutes on this lab; not in CI "
                            "(set STACKINSTALL_E2E_TEMPEST=1 to run it)")
 def test_tempest_smoke_set(answers: Path):
     """Upstream tempest's smoke set on the deployed lab: no failure outside the skip list."""
