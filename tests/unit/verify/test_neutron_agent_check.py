@@ -53,3 +53,18 @@ def test_errors_fail_the_check_and_name_the_last_one(deploy_dir: Path) -> None:
     assert "logged 3 ERROR line(s)" in outcome.message and "RULE_DELETE" in outcome.message
     good = FakeHost({"date +%s": timing, "python3 -c": (0, "0\n", "")})
     assert neutron_agent.agent_loop(good, ctx).ok
+
+
+def test_a_failed_state_report_and_its_traceback_do_not_count(tmp_path: Path) -> None:
+    now = time.time()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now - 60))
+    other = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now - 30))
+    path = tmp_path / "agent.log"
+    path.write_text(
+        f"{stamp}.512 42 ERROR neutron.agent._common_agent [-] Failed reporting state!: "
+        "oslo_messaging.rpc.client.RemoteError: DBConnectionError\n"
+        f"{stamp}.512 42 ERROR neutron.agent._common_agent Traceback (most recent call last):\n"
+        f"{stamp}.512 42 ERROR neutron.agent._common_agent   File \"x.py\", line 1\n"
+        f"{other}.101 42 ERROR neutron.agent.linux.utils Exit code: 4; Cmd: ['ebtables']\n")
+    out = _recent(path, now - 300)
+    assert out[0] == "1" and "ebtables" in out[1]
