@@ -546,7 +546,7 @@ class SmokeRun:
             ]
             done: dict[str, bool] = dict([*base, vol])
             for name, action, after in plan_:
-                required = ([*base] if not after or name == boot2 else []) + [
+                required = ([*base] if not after else []) + [
                     (n, done.get(n, False)) for n in after]
                 if name == write:
                     required.append(vol)

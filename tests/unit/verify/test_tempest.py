@@ -11,7 +11,6 @@ import json
 import re
 import shlex
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -30,6 +29,7 @@ from installer.verify.tempest_skips import (
     load_skip_list,
     parse_skip_list,
 )
+from tests.unit.verify.test_smoke import Scripted
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = subunit.parse((DATA / "unittest-sample.subunit").read_bytes())
@@ -311,21 +311,8 @@ def test_unexpected_successes_and_unfinished_tests_fail():
 
 # -- the run on the controller --------------------------------------------------------------
 
-class Controller:
-    """Answers commands by the first matching fragment; records every command."""
-
-    def __init__(self, answers: list[tuple[str, int, object]]) -> None:
-        self.answers = answers
-        self.commands: list[str] = []
-
-    def run(self, command: str) -> SimpleNamespace:
-        self.commands.append(command)
-        for fragment, rc, value in self.answers:
-            if fragment in command:
-                out = value if isinstance(value, str) else json.dumps(value)
-                return SimpleNamespace(rc=rc, stdout=out if rc == 0 else "",
-                                       stderr="" if rc == 0 else str(value))
-        return SimpleNamespace(rc=0, stdout="", stderr="")
+class Controller(Scripted):
+    """The smoke tests' scripted host, with a look-up of the commands it ran."""
 
     def ran(self, fragment: str) -> list[str]:
         return [c for c in self.commands if fragment in c]
