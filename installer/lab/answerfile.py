@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from installer.errors import AnswerFileError
+from installer.errors import AnswerFileError, LabError
 from installer.lab.network import NODE_PROVIDER_IF
 from installer.lab.paths import LabPaths
+from installer.lab.sources import SUITE_RELEASES, suite_for_release
 from installer.lab.topology import LabPlan, plan_from_nodes
 
 
 def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
     """Answer-file settings that make a deployment target this lab."""
     return {
-        "deployment": {"name": plan.name},
+        # the release the nodes' Debian suite ships (bookworm: zed, trixie: epoxy)
+        "deployment": {"name": plan.name, "release": SUITE_RELEASES[plan.suite]},
         "network": {
             "management_cidr": plan.management_cidr,
             "provider_interface": NODE_PROVIDER_IF,
@@ -47,12 +50,35 @@ def write_lab_answers(plan: LabPlan, paths: LabPaths) -> tuple[Path, Path, bool]
     return result.answers_path, result.secrets_path, result.answers_written
 
 
+def suite_for_answers(release: str, path: Path, suite: str | None = None) -> str:
+    """The Debian suite of the lab nodes for an answer file's ``deployment.release``.
+
+    ``suite`` (the operator's ``--suite``) must agree with the release; a release no Debian
+    suite ships natively cannot be built as a lab.
+    """
+    shipped = suite_for_release(release)
+    pairs = ", ".join(f"{s}: {r}" for s, r in SUITE_RELEASES.items())
+    if shipped is None:
+        raise LabError(
+            f"{path}: release {release!r} is not shipped by any Debian suite the lab builds",
+            hint=f"the lab builds Debian nodes ({pairs}); set deployment.release accordingly",
+        )
+    if suite and suite != shipped:
+        raise LabError(
+            f"--suite {suite} ships {SUITE_RELEASES[suite]}, but {path} asks for "
+            f"release {release!r} ({shipped})",
+            hint=f"drop --suite (it follows the release: {pairs}) or change the release",
+        )
+    return shipped
+
+
 def plan_from_answer_file(
-    name: str, path: Path, provider_cidr: str | None = None
+    name: str, path: Path, provider_cidr: str | None = None, suite: str | None = None
 ) -> LabPlan:
     """The topology (nodes, addresses, management subnet) of an operator's answer file.
 
-    Only the topology matters here, so the secrets file need not exist yet.
+    Only the topology matters here, so the secrets file need not exist yet. The nodes'
+    Debian suite follows ``deployment.release`` (zed: bookworm, epoxy: trixie).
     """
     from installer.answers import check
 
@@ -63,4 +89,5 @@ def plan_from_answer_file(
             problems,
         )
     nodes = [(n["name"], n["address"], tuple(n["roles"])) for n in merged["nodes"]]
-    return plan_from_nodes(name, merged["network"]["management_cidr"], nodes, provider_cidr)
+    plan = plan_from_nodes(name, merged["network"]["management_cidr"], nodes, provider_cidr)
+    return replace(plan, suite=suite_for_answers(merged["deployment"]["release"], path, suite))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from installer.console import out, success, warn
 from installer.errors import UsageError
 from installer.lab import lifecycle, ssh, topology
 from installer.lab.answerfile import plan_from_answer_file
+from installer.lab.sources import SUITE_RELEASES, SUITES
 from installer.lab.status import proxy_url, read_status
 
 _SAFETY = (
@@ -49,21 +51,27 @@ def lab() -> None:
 @click.option("--provider-subnet", default=None,
               help="Private subnet of the provider bridge [default: the block right after "
               "the management subnet, e.g. 10.213.1.0/24].")
+@click.option("--suite", type=click.Choice(SUITES), default=None,
+              help="Debian suite of the nodes: "
+              + ", ".join(f"{s} ({r})" for s, r in SUITE_RELEASES.items())
+              + " [default: bookworm; with --answers: the suite of its deployment.release; "
+              "an existing lab keeps its own]. The written answer file takes its release.")
 @click.option("--install-missing", is_flag=True,
               help="apt-get install missing host packages (systemd-container, debootstrap, "
               "apt-cacher-ng) instead of failing.")
 def up(count: int | None, answers_file: Path | None, name: str, subnet: str | None,
-       provider_subnet: str | None, install_missing: bool) -> None:
+       provider_subnet: str | None, suite: str | None, install_missing: bool) -> None:
     if answers_file and (count or subnet):
         raise UsageError("--answers cannot be combined with --nodes or --subnet",
                          hint="the answer file defines the nodes and the management subnet")
     plan: topology.LabPlan | None = None
     if answers_file:
-        plan = plan_from_answer_file(name, answers_file, provider_subnet)
-    elif count or subnet or provider_subnet:
+        plan = plan_from_answer_file(name, answers_file, provider_subnet, suite)
+    elif count or subnet or provider_subnet or suite:
         plan = topology.plan_default(
             name, count or topology.DEFAULT_NODE_COUNT,
             subnet or topology.DEFAULT_MANAGEMENT_CIDR, provider_subnet)
+        plan = replace(plan, suite=suite or plan.suite)
     result = lifecycle.up(plan, name, install_missing=install_missing)
     if result.image_built:
         out.print("built the node image")

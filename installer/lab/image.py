@@ -1,4 +1,4 @@
-"""The cached node image: a debootstrapped Debian 12 root, built once and shared by every node.
+"""The cached node image: a debootstrapped Debian root (one per suite), built once and shared.
 
 It is built into a temporary directory and renamed into place only when complete, so a
 half-built image is never used; a lock file serialises concurrent builds by several labs.
@@ -48,16 +48,16 @@ def image_key(mirror: str, suite: str = SUITE, packages: tuple[str, ...] = PACKA
     return hashlib.sha256(recipe.encode()).hexdigest()[:12]
 
 
-def image_path(mirror: str, cache: Path | None = None) -> Path:
-    return (cache or image_dir()) / f"debian-{SUITE}-{image_key(mirror)}"
+def image_path(mirror: str, cache: Path | None = None, suite: str = SUITE) -> Path:
+    return (cache or image_dir()) / f"debian-{suite}-{image_key(mirror, suite)}"
 
 
-def debootstrap_argv(target: Path, mirror: str) -> list[str]:
+def debootstrap_argv(target: Path, mirror: str, suite: str = SUITE) -> list[str]:
     return [
         "debootstrap",
         "--variant=minbase",
         "--include=" + ",".join(PACKAGES),
-        SUITE,
+        suite,
         str(target),
         mirror,
     ]
@@ -74,9 +74,9 @@ def _build_lock(cache: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def ensure_image(mirrors: Mirrors, log: Path) -> tuple[Path, bool]:
+def ensure_image(mirrors: Mirrors, log: Path, suite: str = SUITE) -> tuple[Path, bool]:
     """Return the image directory, building it first if needed; the bool says it was built."""
-    final = image_path(mirrors.main)
+    final = image_path(mirrors.main, suite=suite)
     if (final / "etc" / "os-release").exists():
         return final, False
     with _build_lock(final.parent):
@@ -87,7 +87,7 @@ def ensure_image(mirrors: Mirrors, log: Path) -> tuple[Path, bool]:
             shutil.rmtree(tmp)
         log.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        proc = run(debootstrap_argv(tmp, mirrors.main), check=False, timeout=BUILD_TIMEOUT)
+        proc = run(debootstrap_argv(tmp, mirrors.main, suite), check=False, timeout=BUILD_TIMEOUT)
         log.write_text(proc.stdout + proc.stderr)
         if proc.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -98,7 +98,7 @@ def ensure_image(mirrors: Mirrors, log: Path) -> tuple[Path, bool]:
         _finish(tmp)
         os.rename(tmp, final)
         (final.parent / f"{final.name}.built").write_text(
-            f"built in {time.monotonic() - started:.0f} s from {mirrors.main}\n"
+            f"{suite} built in {time.monotonic() - started:.0f} s from {mirrors.main}\n"
         )
     return final, True
 

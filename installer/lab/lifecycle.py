@@ -72,12 +72,15 @@ def lab_lock(paths: LabPaths) -> Iterator[None]:
 
 
 def _same_topology(a: LabPlan, b: LabPlan) -> bool:
-    return (a.management_cidr, a.provider_cidr, a.nodes) == (
-        b.management_cidr, b.provider_cidr, b.nodes)
+    return (a.management_cidr, a.provider_cidr, a.nodes, a.suite) == (
+        b.management_cidr, b.provider_cidr, b.nodes, b.suite)
 
 
 def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpResult:
-    """Create or complete the lab; ``plan`` None means: the existing lab, or the default."""
+    """Create or complete the lab; ``plan`` None means: the existing lab, or the default.
+
+    A lab keeps the Debian suite it was made with: another suite is another topology.
+    """
     from installer.lab.topology import DEFAULT_MANAGEMENT_CIDR, DEFAULT_NODE_COUNT, plan_default
 
     naming.validate_lab_name(name)
@@ -91,7 +94,7 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
                 name, DEFAULT_NODE_COUNT, DEFAULT_MANAGEMENT_CIDR)
         if state and not _same_topology(state.to_plan(), plan):
             raise LabError(
-                f"lab {name!r} already exists with another topology or subnet",
+                f"lab {name!r} already exists with another topology, subnet or suite",
                 hint=f"run `stackinstall lab down --name {name}` first, "
                 "or choose another --name",
             )
@@ -109,7 +112,8 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
     if not to_start and state.proxy and is_alive(state.proxy):
         return result
     mirrors = host_mirrors()
-    cached = Path(state.image).is_dir() if state.image else image.image_path(mirrors.main).is_dir()
+    cached = (Path(state.image).is_dir() if state.image
+              else image.image_path(mirrors.main, suite=plan.suite).is_dir())
     checks.require_resources(len(to_start), cached, paths.root)
     for cidr in (plan.management_cidr, plan.provider_cidr):
         network.check_subnet_free(cidr, bridges)
@@ -132,7 +136,8 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
     if not state.image or not Path(state.image).is_dir():
         if not cached:
             out.print("building the node image (debootstrap, about a minute) ...")
-        img, result.image_built = image.ensure_image(mirrors, paths.logs / "image-build.log")
+        img, result.image_built = image.ensure_image(mirrors, paths.logs / "image-build.log",
+                                                     plan.suite)
         state.image = str(img)
         save_state(paths.state_file, state)
 
@@ -190,7 +195,8 @@ def _start_node(
     if not configured.exists():
         rootfs.configure(
             root, node, nodes=plan.nodes, lab=plan.name, bridge_address=plan.bridge_address,
-            sources=node_sources(mirrors), apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url),
+            sources=node_sources(mirrors, plan.suite),
+            apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url),
             authorized_key=pubkey,
         )
         configured.write_text("rootfs configured by stackinstall lab up\n", encoding="utf-8")

@@ -10,6 +10,17 @@ SOURCES_LIST = Path("/etc/apt/sources.list")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_SECURITY = "http://deb.debian.org/debian-security"
 SUITE = "bookworm"
+#: Debian suites a lab can build nodes of, and the OpenStack release each one ships.
+SUITE_RELEASES: dict[str, str] = {"bookworm": "zed", "trixie": "epoxy"}
+SUITES: tuple[str, ...] = tuple(SUITE_RELEASES)
+
+
+def suite_for_release(release: str) -> str | None:
+    """The Debian suite that ships OpenStack ``release`` natively, or None."""
+    for suite, shipped in SUITE_RELEASES.items():
+        if shipped == release:
+            return suite
+    return None
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ class LabState:
     management_cidr: str
     provider_cidr: str
     image: str = ""
+    #: Debian suite of the nodes; state files written before suites existed mean bookworm.
+    suite: str = "bookworm"
     bridges: list[str] = field(default_factory=list)
     proxy: ProcessRef | None = None
     nodes: list[NodeState] = field(default_factory=list)
@@ -74,6 +76,7 @@ class LabState:
             name=plan.name,
             management_cidr=plan.management_cidr,
             provider_cidr=plan.provider_cidr,
+            suite=plan.suite,
             nodes=[
                 NodeState(name=n.name, index=n.index, address=n.address, roles=list(n.roles))
                 for n in plan.nodes
@@ -85,6 +88,7 @@ class LabState:
             name=self.name,
             management_cidr=self.management_cidr,
             provider_cidr=self.provider_cidr,
+            suite=self.suite,
             nodes=tuple(
                 LabNode(name=n.name, index=n.index, address=n.address, roles=tuple(n.roles))
                 for n in self.nodes
@@ -105,6 +109,7 @@ class LabState:
             "management_cidr": self.management_cidr,
             "provider_cidr": self.provider_cidr,
             "image": self.image,
+            "suite": self.suite,
             "bridges": list(self.bridges),
             "proxy": self.proxy.to_json() if self.proxy else None,
             "nodes": [n.to_json() for n in self.nodes],
@@ -123,6 +128,7 @@ class LabState:
             management_cidr=str(data["management_cidr"]),
             provider_cidr=str(data["provider_cidr"]),
             image=str(data.get("image", "")),
+            suite=str(data.get("suite", "bookworm")),
             bridges=[str(b) for b in data.get("bridges", [])],
             proxy=ProcessRef.from_json(proxy) if proxy else None,
             nodes=[NodeState.from_json(n) for n in data.get("nodes", [])],

@@ -40,6 +40,8 @@ class LabPlan:
     management_cidr: str
     provider_cidr: str
     nodes: tuple[LabNode, ...] = field(default_factory=tuple)
+    #: Debian suite of the nodes (installer.lab.sources.SUITES).
+    suite: str = "bookworm"
 
     @property
     def bridge_address(self) -> str:
