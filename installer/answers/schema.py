@@ -10,39 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TOPOLOGY_ROLES: tuple[str, ...] = ("controller", "network", "compute", "storage")
-SERVICES: tuple[str, ...] = (
-    "keystone",
-    "glance",
-    "placement",
-    "nova",
-    "neutron",
-    "cinder",
-    "horizon",
-)
+from installer import catalogue
+
+_CATALOGUE = catalogue.load()
+TOPOLOGY_ROLES: tuple[str, ...] = catalogue.TOPOLOGY_ROLES
+SERVICES: tuple[str, ...] = _CATALOGUE.openstack_services
 
 #: Config files each service's ``overrides`` may name (INI files the roles template; horizon
 #: takes Django settings instead, see DJANGO_SETTING_NAME).
 SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
-    "keystone": ("keystone.conf",),
-    "glance": ("glance-api.conf",),
-    "placement": ("placement.conf",),
-    "nova": ("nova.conf", "nova-compute.conf"),
-    "neutron": (
-        "neutron.conf",
-        "ml2_conf.ini",
-        "linuxbridge_agent.ini",
-        "openvswitch_agent.ini",
-        "l3_agent.ini",
-        "dhcp_agent.ini",
-        "metadata_agent.ini",
-    ),
-    "cinder": ("cinder.conf",),
+    name: _CATALOGUE.services[name].overrides for name in SERVICES
+    if _CATALOGUE.services[name].overrides
 }
 
 #: Which OpenStack releases each distro family can install, and how.
 SUPPORT_MATRIX: dict[str, tuple[str, ...]] = {
-    "debian": ("zed",),
+    "debian": ("zed", "epoxy"),
     "ubuntu": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
     "redhat": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
 }
@@ -52,36 +35,11 @@ RELEASES: tuple[str, ...] = tuple(
 )
 
 #: Every secret in the secrets file, with what it protects.
-SECRETS: dict[str, str] = {
-    "mariadb_root_password": "MariaDB root user",
-    "rabbitmq_openstack_password": "RabbitMQ user 'openstack'",
-    "keystone_admin_password": "Keystone 'admin' user (the cloud administrator)",
-    "keystone_db_password": "keystone database user",
-    "glance_db_password": "glance database user",
-    "glance_keystone_password": "glance service user in keystone",
-    "placement_db_password": "placement database user",
-    "placement_keystone_password": "placement service user in keystone",
-    "nova_db_password": "nova database user",
-    "nova_keystone_password": "nova service user in keystone",
-    "neutron_db_password": "neutron database user",
-    "neutron_keystone_password": "neutron service user in keystone",
-    "cinder_db_password": "cinder database user",
-    "cinder_keystone_password": "cinder service user in keystone",
-    "neutron_metadata_secret": "shared secret between nova and neutron's metadata proxy",
-    "horizon_secret_key": "Django SECRET_KEY of the dashboard",
-    "ceph_fsid": "fsid (cluster id) of the Ceph cluster stackinstall deploys (ceph.mode: deployed)",
-    "ceph_mon_key": "cephx key of the Ceph monitors (mon.)",
-    "ceph_admin_key": "cephx key of Ceph's client.admin (monitor and OSD nodes only)",
-    "ceph_cinder_key": "cephx key of client.cinder (cinder-volume and nova-compute use it)",
-    "ceph_glance_key": "cephx key of client.glance (glance's image store in Ceph)",
-    "ceph_rbd_secret_uuid": "UUID of the libvirt secret that holds client.cinder's key",
-}
-
+SECRETS: dict[str, str] = {secret.name: secret.doc for secret in _CATALOGUE.secrets()}
 #: Secrets that are cephx keys (base64 of a 16-byte AES key with its header), not passwords.
-CEPHX_SECRETS: tuple[str, ...] = ("ceph_mon_key", "ceph_admin_key", "ceph_cinder_key",
-                                  "ceph_glance_key")
+CEPHX_SECRETS: tuple[str, ...] = tuple(s.name for s in _CATALOGUE.secrets() if s.kind == "cephx")
 #: Secrets that are UUIDs.
-UUID_SECRETS: tuple[str, ...] = ("ceph_fsid", "ceph_rbd_secret_uuid")
+UUID_SECRETS: tuple[str, ...] = tuple(s.name for s in _CATALOGUE.secrets() if s.kind == "uuid")
 
 
 @dataclass(frozen=True)
@@ -332,18 +290,10 @@ def _copy(value: Any) -> Any:
     return value
 
 
-#: The services each service cannot run without; ``answers validate`` refuses a services
-#: list that lacks one. Every API authenticates through keystone; nova needs glance for
-#: images, placement for scheduling and neutron for ports; neutron-server reports port
-#: changes to nova as nova's keystone user (roles/neutron, [nova] in neutron.conf).
+#: The services each service cannot run without (catalogue.yml: depends); ``answers
+#: validate`` refuses a services list that lacks one.
 SERVICE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
-    "keystone": (),
-    "glance": ("keystone",),
-    "placement": ("keystone",),
-    "nova": ("keystone", "glance", "placement", "neutron"),
-    "neutron": ("keystone", "nova"),
-    "cinder": ("keystone",),
-    "horizon": ("keystone",),
+    name: _CATALOGUE.services[name].depends for name in SERVICES
 }
 
 #: Names ``overrides.horizon`` may set: Django settings (roles/horizon/tasks/checks.yml).
