@@ -10,11 +10,17 @@ from typing import Any
 
 import yaml
 
+from installer import catalogue
 from installer.answers.model import Deployment
 from installer.answers.secrets import write_private
 from installer.render.groups import inventory_groups
 from installer.render.owner import claim
 
+#: Each node's catalogue family, from its facts: debian, ubuntu or redhat.
+FAMILY_EXPRESSION = (
+    "{{ 'ubuntu' if ansible_facts['distribution'] == 'Ubuntu' "
+    "else ansible_facts['os_family'] | lower }}"
+)
 HEADER = "# Rendered by stackinstall from {source}; edit the answer file, not this file.\n"
 
 
@@ -145,6 +151,10 @@ def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
                                   for g, members in inventory_groups(dep).items()}}}
     _write(inv / "hosts.yml", head + _dump(hosts), result.files)
     _write(inv / "group_vars" / "all" / "main.yml", head + _dump(group_vars(dep)), result.files)
+    _write(inv / "group_vars" / "all" / "catalogue.yml",
+           head + _dump({"deployment_family": FAMILY_EXPRESSION,
+                         "deployment_catalogue": catalogue.load(dep.release).rendered()}),
+           result.files)
     for name, values in hv.items():
         _write(inv / "host_vars" / f"{name}.yml", head + _dump(values), result.files)
     secrets_path = inv / "group_vars" / "all" / "secrets.yml"

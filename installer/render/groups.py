@@ -2,41 +2,25 @@
 
 from __future__ import annotations
 
+from installer import catalogue
 from installer.answers.model import Deployment
-
-#: service component group -> (topology role that hosts it, service that enables it or None)
-COMPONENT_GROUPS: dict[str, tuple[str, str | None]] = {
-    "chrony_server": ("controller", None),
-    "mariadb": ("controller", None),
-    "rabbitmq": ("controller", None),
-    "memcached": ("controller", None),
-    "etcd": ("controller", None),
-    "keystone": ("controller", "keystone"),
-    "glance": ("controller", "glance"),
-    "placement": ("controller", "placement"),
-    "nova_controller": ("controller", "nova"),
-    "neutron_server": ("controller", "neutron"),
-    "cinder_controller": ("controller", "cinder"),
-    "horizon": ("controller", "horizon"),
-    "nova_compute": ("compute", "nova"),
-    "neutron_agents": ("network", "neutron"),
-    "cinder_volume": ("storage", "cinder"),
-}
 
 
 def inventory_groups(dep: Deployment) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for role in ("controller", "network", "compute", "storage"):
-        groups[role] = [n.name for n in dep.nodes_with(role)]
-    for group, (role, service) in COMPONENT_GROUPS.items():
-        if service is None or service in dep.services:
-            groups[group] = [n.name for n in dep.nodes_with(role)]
+    """Topology groups, then every group of catalogue.yml whose service is installed."""
+    cat = catalogue.load(dep.release)
+    groups: dict[str, list[str]] = {
+        role: [n.name for n in dep.nodes_with(role)] for role in catalogue.TOPOLOGY_ROLES
+    }
     controller = dep.controller.name
-    groups["chrony_client"] = [n.name for n in dep.nodes if n.name != controller]
-    if "neutron" in dep.services:
-        groups["neutron_l2_agent"] = [
-            n.name for n in dep.nodes if {"network", "compute"} & set(n.roles)
-        ]
+    for name, group in cat.groups.items():
+        service = cat.services[group.service]
+        if not group.nodes or not (service.infra or service.name in dep.services):
+            continue  # the ceph groups follow cinder.backend (ceph_groups)
+        members = [n.name for n in dep.nodes
+                   if (catalogue.OTHERS in group.nodes and n.name != controller)
+                   or set(group.nodes) & set(n.roles)]
+        groups[name] = members
     groups.update(ceph_groups(dep))
     return groups
 

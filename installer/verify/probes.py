@@ -51,3 +51,11 @@ def listening_addresses(host: Any, port: int) -> set[str]:
 def last_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
+
+
+def family(host: Any) -> str:
+    """The service catalogue's family of a node: ``debian``, ``ubuntu`` or ``redhat``."""
+    distribution = (host.system_info.distribution or "").lower()
+    if distribution in {"debian", "ubuntu"}:
+        return distribution
+    return "redhat"

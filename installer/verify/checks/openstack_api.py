@@ -14,24 +14,18 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from installer.verify import client
+from installer import catalogue
+from installer.verify import client, keystone
 from installer.verify.context import CheckContext
-from installer.verify.probes import last_line
+from installer.verify.probes import family, last_line
 from installer.verify.registry import Outcome, check, failed, passed
 
 WHERE = "roles/openstack_post (the controller's clouds.yaml); journalctl -u UNIT on the node named"
 GROUPS = ("keystone",)
 CLIENT_TIMEOUT = 60
 
-#: Catalog service type of each service that has an API.
-SERVICE_TYPES = {
-    "keystone": "identity",
-    "glance": "image",
-    "placement": "placement",
-    "nova": "compute",
-    "neutron": "network",
-    "cinder": "volumev3",
-}
+#: The interfaces every catalog entry has an endpoint for (roles/openstack_service register).
+INTERFACES = ("public", "internal", "admin")
 #: cinder's name of the RBD backend (roles/cinder: cinder_rbd_backend_name).
 RBD_BACKEND = "ceph"
 L3, DHCP, METADATA = "L3 agent", "DHCP agent", "Metadata agent"
@@ -67,7 +61,8 @@ def openstack(host: Any, ctx: CheckContext, args: str) -> Any:
             return client.openstack(host, cloud(ctx), args, timeout=CLIENT_TIMEOUT)
         except client.ClientError as exc:
             if attempt == 2 or not exc.transient():
-                raise ApiError(str(exc)) from exc
+                cause = keystone.diagnosis(host, family(host))
+                raise ApiError(f"{exc}; {cause}" if cause else str(exc)) from exc
             time.sleep(3)
     raise AssertionError("unreachable")
 
@@ -92,18 +87,39 @@ def token_issue(host: Any, ctx: CheckContext) -> Outcome:
     return passed(f"token for project {project}, expires {expires}")
 
 
+def expected_endpoints(ctx: CheckContext) -> dict[tuple[str, str], str]:
+    """(service type, interface) -> URL, for keystone and every enabled service's API."""
+    apis = catalogue.load(str(ctx.var("openstack_release", "zed"))).apis(
+        list(ctx.var("deployment_services") or []))
+    return {(api.type, interface): api.url(ctx.controller_address)
+            for api in apis.values() for interface in INTERFACES}
+
+
 @check("api catalog", groups=GROUPS, where=WHERE)
 def catalog(host: Any, ctx: CheckContext) -> Outcome:
+    """Every endpoint per service type and interface, with the URL the roles register."""
     try:
-        entries = openstack(host, ctx, "catalog list")
+        rows = openstack(host, ctx, "endpoint list")
     except ApiError as exc:
         return failed(f"cannot read the catalog: {exc}")
-    types = {e.get("Type") for e in entries or []}
-    expected = {t for s, t in SERVICE_TYPES.items() if enabled(ctx, s) or s == "keystone"}
-    missing = sorted(expected - types)
-    if missing:
-        return failed(f"the catalog lacks {', '.join(missing)} (has {', '.join(sorted(types))})")
-    return passed(", ".join(sorted(expected)))
+    found: dict[tuple[str, str], list[str]] = {}
+    for row in rows or []:
+        if row.get("Enabled", True):
+            key = (str(row.get("Service Type")), str(row.get("Interface")))
+            found.setdefault(key, []).append(str(row.get("URL")))
+    wrong = []
+    for (kind, interface), url in expected_endpoints(ctx).items():
+        urls = found.get((kind, interface), [])
+        if not urls:
+            wrong.append(f"{kind} has no {interface} endpoint (expected {url})")
+        elif url not in urls:
+            wrong.append(f"{kind} {interface} endpoint is {', '.join(urls)}, expected {url}")
+    if wrong:
+        return failed("; ".join(wrong) + " (stackinstall deploy FILE --phase services "
+                      "registers them again)")
+    kinds = sorted({kind for kind, _ in expected_endpoints(ctx)})
+    return passed(f"{', '.join(kinds)}: {', '.join(INTERFACES)} endpoints at the "
+                  "expected URLs")
 
 
 def _down(rows: list[dict[str, Any]], binary: str, hosts: list[str], host_key: str = "Host",

@@ -91,17 +91,49 @@ def test_client_errors_are_reported_with_their_last_line(deploy_dir: Path) -> No
                                "requires authentication. (HTTP 401)")
 
 
-def test_catalog_lists_what_is_missing(deploy_dir: Path) -> None:
+def _endpoints(ctx: CheckContext) -> list[dict[str, Any]]:
+    return [{"Service Type": kind, "Interface": interface, "URL": url, "Enabled": True}
+            for (kind, interface), url in openstack_api.expected_endpoints(ctx).items()]
+
+
+def test_catalog_compares_every_interface_and_url(deploy_dir: Path) -> None:
     ctx = _ctx(deploy_dir, "openstack1")
-    types = ["identity", "image", "placement", "compute", "network"]
-    outcome = openstack_api.catalog(
-        FakeHost({"catalog list": _json([{"Type": t} for t in types])}), ctx)
-    assert not outcome.ok and outcome.message.startswith("the catalog lacks volumev3")
+    rows = _endpoints(ctx)
+    assert len(rows) == 6 * 3  # keystone + 5 APIs, public/internal/admin each
+    outcome = openstack_api.catalog(FakeHost({"endpoint list": _json(rows)}), ctx)
+    assert outcome.ok, outcome.message
+    # one deleted endpoint is named, although its service type is still in the catalog
+    missing = [r for r in rows if (r["Service Type"], r["Interface"]) != ("compute", "admin")]
+    outcome = openstack_api.catalog(FakeHost({"endpoint list": _json(missing)}), ctx)
+    assert not outcome.ok
+    assert outcome.message.startswith(
+        "compute has no admin endpoint (expected http://10.0.0.11:8774/v2.1)")
+    # a URL that is not the one the roles register
+    moved = [dict(r, URL="http://10.0.0.99:9292") if r["Service Type"] == "image"
+             and r["Interface"] == "internal" else r for r in rows]
+    outcome = openstack_api.catalog(FakeHost({"endpoint list": _json(moved)}), ctx)
+    assert outcome.message.startswith("image internal endpoint is http://10.0.0.99:9292, "
+                                      "expected http://10.0.0.11:9292")
+
+
+def test_a_keystone_without_fernet_keys_is_named_as_the_cause(deploy_dir: Path) -> None:
+    ctx = _ctx(deploy_dir, "openstack1")
+    error = (1, "", "Internal Server Error (HTTP 500)")
+    healthy = {"token issue": error, "systemctl is-active": (0, "active\n", ""),
+               "fernet-keys": (0, "2\n", "")}
+    outcome = openstack_api.token_issue(FakeHost(healthy), ctx)
+    assert outcome.message == "the admin cannot get a token: Internal Server Error (HTTP 500)"
+    broken = dict(healthy, **{"fernet-keys": (1, "0\n", ""),
+                              "keystone.log": (0, "2026-11-22 ERROR keystone Key repo\n", "")})
+    outcome = openstack_api.token_issue(FakeHost(broken), ctx)
+    assert not outcome.ok
+    assert ("keystone is the cause: its fernet key repository /etc/keystone/fernet-keys has "
+            "no key") in outcome.message
+    assert "last ERROR in /var/log/keystone/keystone.log: 2026-11-22 ERROR" in outcome.message
 
 
 def _units_check(group: str) -> Any:
-    comp = next(c for c in openstack_nodes.COMPONENTS if c.group == group)
-    return openstack_nodes._units(comp), openstack_nodes._configs(comp)
+    return openstack_nodes._units(group), openstack_nodes._configs(group)
 
 
 def test_units_must_be_active_and_enabled(deploy_dir: Path) -> None:

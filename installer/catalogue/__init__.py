@@ -1,0 +1,228 @@
+"""The service catalogue (catalogue.yml beside this file), loaded and checked once.
+
+Everything that more than one part of stackinstall knows about a service is read from here:
+the answer-file schema (services, dependencies, overrides, secrets), render (inventory groups
+and the ``deployment_catalogue`` variable the roles take package and unit names from), verify
+(packages, units, ports, config files, catalog endpoints) and the smoke.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PATH = Path(__file__).with_name("catalogue.yml")
+FAMILIES: tuple[str, ...] = ("debian", "ubuntu", "redhat")
+TOPOLOGY_ROLES: tuple[str, ...] = ("controller", "network", "compute", "storage")
+#: ``nodes`` of a group that every node but the controller joins.
+OTHERS = "others"
+
+
+class CatalogueError(Exception):
+    """catalogue.yml is inconsistent (a defect of stackinstall, caught by its tests)."""
+
+
+@dataclass(frozen=True)
+class Api:
+    """A service's entry in keystone's catalog."""
+
+    name: str
+    type: str
+    description: str
+    port: int
+    path: str
+
+    def url(self, address: str) -> str:
+        return f"http://{address}:{self.port}{self.path}"
+
+
+@dataclass(frozen=True)
+class Secret:
+    name: str
+    doc: str
+    kind: str  # password | cephx | uuid
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    role: str
+    infra: bool
+    depends: tuple[str, ...]
+    overrides: tuple[str, ...]
+    secrets: tuple[Secret, ...]
+    api: Api | None
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    service: str
+    nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """A config file with secrets: owned root:<group>, not readable by others."""
+
+    path: str
+    group: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Component:
+    """What part of one inventory group runs, per distro family."""
+
+    name: str
+    group: str
+    packages: Mapping[str, tuple[str, ...]]
+    units: Mapping[str, tuple[str, ...]]
+    ports: tuple[int, ...]
+    configs: tuple[Config, ...]
+    when: Mapping[str, tuple[str, ...]]
+
+    def active(self, values: Mapping[str, Any]) -> bool:
+        """Whether the rendered variables ``values`` select this component."""
+        return all(str(values.get(var, "")) in allowed for var, allowed in self.when.items())
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    release: str
+    services: Mapping[str, Service]
+    groups: Mapping[str, Group]
+    components: Mapping[str, Component]
+
+    @property
+    def openstack_services(self) -> tuple[str, ...]:
+        """The services an answer file chooses from, in install order."""
+        return tuple(s.name for s in self.services.values() if not s.infra)
+
+    def secrets(self) -> tuple[Secret, ...]:
+        return tuple(secret for s in self.services.values() for secret in s.secrets)
+
+    def in_group(self, group: str, values: Mapping[str, Any] | None = None) -> list[Component]:
+        """The group's components; only those ``values`` select when given."""
+        return [c for c in self.components.values()
+                if c.group == group and (values is None or c.active(values))]
+
+    def apis(self, enabled: tuple[str, ...] | list[str]) -> dict[str, Api]:
+        """The catalog entries of keystone and the enabled services."""
+        return {s.name: s.api for s in self.services.values()
+                if s.api and (s.name == "keystone" or s.name in enabled)}
+
+    def rendered(self) -> dict[str, Any]:
+        """``deployment_catalogue``: what the roles read (docs/contracts.md)."""
+        return {
+            "components": {
+                c.name: {"group": c.group,
+                         "packages": {f: list(c.packages[f]) for f in FAMILIES},
+                         "units": {f: list(c.units[f]) for f in FAMILIES},
+                         "ports": list(c.ports)}
+                for c in self.components.values()
+            },
+            "apis": {name: {"name": s.api.name, "type": s.api.type,
+                            "description": s.api.description, "port": s.api.port,
+                            "path": s.api.path}
+                     for name, s in self.services.items() if s.api},
+        }
+
+
+def _per_family(value: Any, where: str) -> dict[str, tuple[str, ...]]:
+    """A list for every family, or a mapping that names each family."""
+    if value is None:
+        value = []
+    if isinstance(value, list):
+        return {f: tuple(str(v) for v in value) for f in FAMILIES}
+    if isinstance(value, dict) and set(value) == set(FAMILIES):
+        return {f: tuple(str(v) for v in value[f] or []) for f in FAMILIES}
+    raise CatalogueError(f"{where}: give a list, or a mapping of exactly {', '.join(FAMILIES)}")
+
+
+def _family_name(value: Any, where: str) -> dict[str, str]:
+    if isinstance(value, str):
+        return dict.fromkeys(FAMILIES, value)
+    if isinstance(value, dict) and set(value) == set(FAMILIES):
+        return {f: str(value[f]) for f in FAMILIES}
+    raise CatalogueError(f"{where}: give a name, or a mapping of exactly {', '.join(FAMILIES)}")
+
+
+def _service(name: str, raw: dict[str, Any]) -> Service:
+    api = raw.get("api")
+    return Service(
+        name=name, role=str(raw["role"]), infra=bool(raw.get("infra", False)),
+        depends=tuple(raw.get("depends") or ()), overrides=tuple(raw.get("overrides") or ()),
+        secrets=tuple(Secret(k, str(v["doc"]), str(v.get("kind", "password")))
+                      for k, v in (raw.get("secrets") or {}).items()),
+        api=Api(str(api["name"]), str(api["type"]), str(api["description"]), int(api["port"]),
+                str(api["path"])) if api else None,
+    )
+
+
+def _component(name: str, raw: dict[str, Any]) -> Component:
+    where = f"components.{name}"
+    return Component(
+        name=name, group=str(raw["group"]),
+        packages=_per_family(raw.get("packages"), f"{where}.packages"),
+        units=_per_family(raw.get("units"), f"{where}.units"),
+        ports=tuple(int(p) for p in raw.get("ports") or ()),
+        configs=tuple(Config(str(c["path"]), _family_name(c["group"], f"{where}.configs"))
+                      for c in raw.get("configs") or ()),
+        when={str(k): tuple(str(v) for v in vs) for k, vs in (raw.get("when") or {}).items()},
+    )
+
+
+def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
+    data = copy.deepcopy(raw)
+    for name, fields in ((raw.get("releases") or {}).get(release, {})
+                         .get("components", {}) or {}).items():
+        if name not in data["components"]:
+            raise CatalogueError(f"releases.{release}.components.{name}: no such component")
+        target = data["components"][name]
+        for key, value in fields.items():
+            if isinstance(value, dict) and isinstance(target.get(key), dict):
+                target[key] = {**target[key], **value}
+            elif isinstance(value, dict) and isinstance(target.get(key), list):
+                target[key] = {f: value.get(f, target[key]) for f in FAMILIES}
+            else:
+                target[key] = value
+    return data
+
+
+def _check(cat: Catalogue) -> None:
+    for group in cat.groups.values():
+        if group.service not in cat.services:
+            raise CatalogueError(f"groups.{group.name}: no service {group.service}")
+        if set(group.nodes) - {*TOPOLOGY_ROLES, OTHERS}:
+            raise CatalogueError(f"groups.{group.name}.nodes: topology roles or {OTHERS}")
+    for comp in cat.components.values():
+        if comp.group not in cat.groups:
+            raise CatalogueError(f"components.{comp.name}: no group {comp.group}")
+    for service in cat.services.values():
+        for dep in service.depends:
+            if dep not in cat.services or cat.services[dep].infra:
+                raise CatalogueError(f"services.{service.name}.depends: {dep} is not a service")
+
+
+@cache
+def load(release: str = "zed") -> Catalogue:
+    """The catalogue with ``release``'s differences applied."""
+    raw = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    if tuple(raw.get("families", ())) != FAMILIES:
+        raise CatalogueError(f"families must be {', '.join(FAMILIES)}")
+    data = _apply_release(raw, release)
+    cat = Catalogue(
+        release=release,
+        services={k: _service(k, v) for k, v in data["services"].items()},
+        groups={k: Group(k, str(v["service"]), tuple(v.get("nodes") or ()))
+                for k, v in data["groups"].items()},
+        components={k: _component(k, v) for k, v in data["components"].items()},
+    )
+    _check(cat)
+    return cat
