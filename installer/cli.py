@@ -42,10 +42,11 @@ def _register() -> None:
     from installer.answers.cli import answers, render
     from installer.guest.cli import image
     from installer.lab.cli import lab
+    from installer.preflight.cli import preflight
     from installer.runner.cli import deploy
     from installer.verify.cli import verify
 
-    for command in (answers, render, lab, deploy, verify):
+    for command in (answers, render, lab, preflight, deploy, verify):
         main.add_command(command)
     main.add_command(image)
 

@@ -48,6 +48,14 @@ class PreflightError(StackInstallError):
     exit_code = 6
 
 
+class PreflightFailed(PreflightError):
+    """``stackinstall preflight`` (or deploy's preflight) found problems; carries the report."""
+
+    def __init__(self, message: str, *, report: object, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.report = report
+
+
 class DeployError(StackInstallError):
     """Ansible reported a failure or unreachable host."""
 

@@ -31,6 +31,8 @@ _PHASE = click.Choice(PHASES)
 @click.option("--forks", type=click.IntRange(1, 200), default=DEFAULT_FORKS, show_default=True,
               help="Hosts configured in parallel.")
 @click.option("-v", "--verbose", count=True, help="Stream Ansible's own output (-vv... more).")
+@click.option("--skip-preflight", is_flag=True,
+              help="Do not run `stackinstall preflight`'s checks first.")
 def deploy(
     answers: Path,
     secrets: Path | None,
@@ -43,6 +45,7 @@ def deploy(
     diff: bool,
     forks: int,
     verbose: int,
+    skip_preflight: bool,
 ) -> None:
     """Validate ANSWERS, render the deployment and run the phases with live progress."""
     options = RunOptions(
@@ -54,7 +57,8 @@ def deploy(
         stream=verbose > 0,
         forks=forks,
     )
-    request = DeployRequest(answers, secrets, out_dir, phases, start, options)
+    request = DeployRequest(answers, secrets, out_dir, phases, start, options,
+                            skip_preflight=skip_preflight)
     result = run_deploy(request)
     done = "check run finished (nothing was changed)" if check else "deployment finished"
     console.success(f"{done}; summary: {result.summary_path}")

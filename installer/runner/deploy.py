@@ -13,6 +13,7 @@ from rich.console import Console
 
 from installer import console as consoles
 from installer.errors import DeployError
+from installer.preflight import ensure_ready
 from installer.runner.display import Progress
 from installer.runner.events import RunTracker
 from installer.runner.options import RunOptions, runner_kwargs
@@ -35,6 +36,7 @@ class DeployRequest:
     phases: tuple[str, ...] = ()
     start: str | None = None
     options: RunOptions = field(default_factory=RunOptions)
+    skip_preflight: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class DeployResult:
 def deploy(request: DeployRequest, console: Console | None = None) -> DeployResult:
     """Validate, render, run the phases; raise DeployError naming what failed."""
     phases = select_phases(request.phases, request.start)
-    _, rendered = load_and_render(request.answers, request.secrets, request.out_dir)
+    deployment, rendered = load_and_render(request.answers, request.secrets, request.out_dir)
+    if not request.skip_preflight:
+        ensure_ready(deployment, rendered.out_dir / "known_hosts")
 
     def resume(phase: str) -> str:
         return resume_command(

@@ -1,0 +1,44 @@
+"""What ``stackinstall preflight`` does: load the answer file, check, show, fail loudly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from installer import console
+from installer.answers import build, check
+from installer.answers.model import Deployment
+from installer.answers.report import show
+from installer.errors import AnswerFileError
+from installer.preflight.findings import Report
+from installer.preflight.report import passed_by_node, problem_table, table, to_json
+from installer.preflight.run import failure, run_preflight
+
+
+def load_topology(answers: Path) -> Deployment:
+    """The validated deployment; preflight needs no secrets, so none are read."""
+    merged, spath, _values, problems = check(answers, with_secrets=False)
+    if problems or merged is None:
+        show(problems)
+        raise AnswerFileError(f"{answers} has {len(problems)} problem(s)", problems)
+    return build(answers, spath, merged, {})
+
+
+def run_command(answers: Path, *, as_json: bool = False, show_all: bool = False) -> Report:
+    deployment = load_topology(answers)
+    known_hosts = deployment.default_deploy_dir / "known_hosts"
+    report = run_preflight(deployment, known_hosts)
+    if as_json:
+        console.out.print(to_json(report), markup=False, highlight=False, soft_wrap=True)
+    elif show_all:
+        console.out.print(table(report))
+    else:
+        for line in passed_by_node(report):
+            console.out.print(line, markup=False, highlight=False)
+        if report.problems or report.warnings:
+            console.out.print(problem_table(report))
+    if not report.ok:
+        raise failure(report, answers)
+    if not as_json:
+        console.success(f"{len(report.findings)} checks passed on {len(report.nodes)} nodes"
+                        + (f" ({len(report.warnings)} warnings)" if report.warnings else ""))
+    return report

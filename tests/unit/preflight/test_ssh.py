@@ -1,0 +1,45 @@
+import socket
+from pathlib import Path
+
+import paramiko
+import pytest
+
+from installer.preflight.ssh import LoginFailed, Session, Target
+
+
+@pytest.fixture
+def key(tmp_path: Path) -> Path:
+    path = tmp_path / "id_rsa"
+    paramiko.RSAKey.generate(1024).write_private_key_file(str(path))
+    return path
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # closed again when the block ends
+
+
+def test_nothing_listening_is_a_login_failure_with_the_reason(key):
+    port = closed_port()
+    with pytest.raises(LoginFailed, match=rf"cannot connect to 127.0.0.1:{port}"):
+        Session(Target("127.0.0.1", port, "root", key)).login()
+
+
+def test_a_listener_that_is_not_ssh(key):
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        target = Target("127.0.0.1", port, "root", key)
+        # accepts, sends no SSH banner, closes: paramiko's error, never a traceback
+        import threading
+
+        def answer() -> None:
+            conn, _ = server.accept()
+            conn.sendall(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+            conn.close()
+
+        threading.Thread(target=answer, daemon=True).start()
+        with pytest.raises(LoginFailed, match="cannot connect"):
+            Session(target).login()
