@@ -53,7 +53,7 @@ def collect(
     key = key_file(deployment)
     if not key.is_file():
         return NodeProbe(node.name, login_error=f"key file {key} does not exist",
-                         key_missing=True)
+                         key_unusable=True)
     target = Target(node.address, deployment.ssh.port, deployment.ssh.user, key, known_hosts)
     try:
         with Session(target) as session:
@@ -66,4 +66,4 @@ def collect(
             return NodeProbe(node.name, host_key=session.host_key, access=access,
                              facts=facts, clock=ClockSample(remote, before, after))
     except LoginFailed as exc:
-        return NodeProbe(node.name, login_error=str(exc))
+        return NodeProbe(node.name, login_error=str(exc), key_unusable=exc.key_unusable)

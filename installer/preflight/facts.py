@@ -73,7 +73,8 @@ class NodeProbe:
 
     name: str
     login_error: str = ""
-    key_missing: bool = False
+    #: the key file is missing or cannot be used: the same for every node
+    key_unusable: bool = False
     host_key: str = ""
     access: Access | None = None
     facts: NodeFacts | None = None

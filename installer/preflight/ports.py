@@ -16,15 +16,18 @@ from installer.answers.model import Deployment, Node
 class PortNeed:
     port: int
     service: str
-    #: units (per family: debian/ubuntu use "debian") that listen on it once deployed
+    #: family (debian, ubuntu, redhat) -> units that listen on the port once deployed
     units: dict[str, tuple[str, ...]]
 
     def units_for(self, family: str) -> tuple[str, ...]:
-        return self.units.get("redhat" if family == "redhat" else "debian", ())
+        return self.units.get(family, self.units["debian"])
 
 
-def _need(port: int, service: str, debian: str, redhat: str | None = None) -> PortNeed:
+def _need(port: int, service: str, debian: str, redhat: str | None = None,
+          ubuntu: str | None = None) -> PortNeed:
+    """Unit names are space-separated; redhat and ubuntu default to debian's."""
     return PortNeed(port, service, {"debian": tuple(debian.split()),
+                                    "ubuntu": tuple((ubuntu or debian).split()),
                                     "redhat": tuple((redhat or debian).split())})
 
 
@@ -35,17 +38,19 @@ _TABLE: tuple[tuple[str, str | None, PortNeed], ...] = (
     ("controller", None, _need(11211, "memcached", "memcached")),
     ("controller", None, _need(2379, "etcd", "etcd")),
     ("controller", None, _need(2380, "etcd", "etcd")),
-    ("controller", "keystone", _need(5000, "keystone", "keystone", "httpd")),
+    ("controller", "keystone", _need(5000, "keystone", "keystone", "httpd", "apache2")),
     ("controller", "glance", _need(9292, "glance-api", "glance-api", "openstack-glance-api")),
-    ("controller", "placement", _need(8778, "placement-api", "placement-api", "httpd")),
+    ("controller", "placement", _need(8778, "placement-api", "placement-api", "httpd",
+                                      "apache2")),
     ("controller", "nova", _need(8774, "nova-api", "nova-api", "openstack-nova-api")),
     ("controller", "nova", _need(8775, "nova metadata API", "nova-api-metadata nova-api",
                                  "openstack-nova-metadata-api openstack-nova-api")),
     ("controller", "nova", _need(6080, "nova-novncproxy", "nova-novncproxy",
                                  "openstack-nova-novncproxy")),
-    ("controller", "neutron", _need(9696, "neutron-server", "neutron-api neutron-server",
+    ("controller", "neutron", _need(9696, "neutron-server", "neutron-api", "neutron-server",
                                     "neutron-server")),
-    ("controller", "cinder", _need(8776, "cinder-api", "cinder-api", "openstack-cinder-api httpd")),
+    ("controller", "cinder", _need(8776, "cinder-api", "cinder-api", "openstack-cinder-api httpd",
+                                   "apache2")),
     ("controller", "horizon", _need(80, "horizon", "apache2", "httpd")),
 )
 

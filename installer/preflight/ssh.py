@@ -25,6 +25,11 @@ COMMAND_TIMEOUT_S = 30.0
 class LoginFailed(Exception):
     """The node could not be reached or refused the key; the message says which."""
 
+    def __init__(self, message: str, *, key_unusable: bool = False) -> None:
+        super().__init__(message)
+        #: the key file itself cannot be used (unreadable, not a key, passphrase)
+        self.key_unusable = key_unusable
+
 
 @dataclass(frozen=True)
 class Target:
@@ -70,8 +75,17 @@ class Session:
     def login(self) -> None:
         t = self.target
         try:
+            key = paramiko.PKey.from_path(t.key_file)
+        except (paramiko.PasswordRequiredException, TypeError) as exc:
+            # cryptography raises TypeError for an encrypted PEM key without a password
+            raise LoginFailed(f"the key {t.key_file} is encrypted with a passphrase",
+                              key_unusable=True) from exc
+        except (paramiko.SSHException, OSError, ValueError) as exc:
+            raise LoginFailed(f"cannot read the key {t.key_file}: {exc}",
+                              key_unusable=True) from exc
+        try:
             self._client.connect(
-                t.address, port=t.port, username=t.user, key_filename=str(t.key_file),
+                t.address, port=t.port, username=t.user, pkey=key,
                 timeout=CONNECT_TIMEOUT_S, banner_timeout=CONNECT_TIMEOUT_S,
                 auth_timeout=CONNECT_TIMEOUT_S, allow_agent=False, look_for_keys=False,
             )
@@ -81,8 +95,6 @@ class Session:
                 f"({exc.key.get_name()} {exc.key.fingerprint})") from exc
         except paramiko.AuthenticationException as exc:
             raise LoginFailed(f"{t.user}@{t.address} refused the key {t.key_file}: {exc}") from exc
-        except paramiko.PasswordRequiredException as exc:
-            raise LoginFailed(f"the key {t.key_file} is encrypted with a passphrase") from exc
         except (paramiko.SSHException, OSError, ValueError) as exc:
             raise LoginFailed(f"cannot connect to {t.address}:{t.port}: "
                               f"{exc or type(exc).__name__}") from exc

@@ -11,10 +11,10 @@ from installer.preflight.findings import Finding, failed, passed
 def login(deployment: Deployment, node: Node, probe: NodeProbe) -> Finding:
     ssh = deployment.ssh
     expected = f"{ssh.user}@{node.address}:{ssh.port} logs in with {ssh.private_key}"
-    if probe.key_missing:
+    if probe.key_unusable:
         return failed(node.name, "ssh login", probe.login_error, expected,
-                      "set ssh.private_key to an existing private key, or make one with "
-                      f"ssh-keygen -t ed25519 -f {ssh.private_key}")
+                      "set ssh.private_key to a readable private key without a passphrase, "
+                      f"or make one with ssh-keygen -t ed25519 -N '' -f {ssh.private_key}")
     if probe.login_error:
         return failed(node.name, "ssh login", probe.login_error, expected,
                       f"put the public key in ~{ssh.user}/.ssh/authorized_keys on {node.name}, "

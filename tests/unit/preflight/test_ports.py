@@ -27,7 +27,8 @@ def test_iscsi_target_on_storage_only_with_lvm(tmp_path, deployment):
 def test_units_per_family():
     dep_need = {n.port: n for n in port_needs(*_controller())}
     assert dep_need[5000].units_for("debian") == ("keystone",)
-    assert dep_need[5000].units_for("ubuntu") == ("keystone",)
+    assert dep_need[5000].units_for("ubuntu") == ("apache2",)
+    assert dep_need[9292].units_for("ubuntu") == ("glance-api",)
     assert dep_need[5000].units_for("redhat") == ("httpd",)
     assert "nova-api-metadata" in units_of(*_controller())
 

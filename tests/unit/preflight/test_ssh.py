@@ -43,3 +43,26 @@ def test_a_listener_that_is_not_ssh(key):
         threading.Thread(target=answer, daemon=True).start()
         with pytest.raises(LoginFailed, match="cannot connect"):
             Session(target).login()
+
+
+def test_a_file_that_is_no_key(tmp_path):
+    path = tmp_path / "id"
+    path.write_text("not a key\n")
+    with pytest.raises(LoginFailed, match="cannot read the key") as caught:
+        Session(Target("127.0.0.1", closed_port(), "root", path)).login()
+    assert caught.value.key_unusable
+
+
+def test_a_key_with_a_passphrase(tmp_path):
+    path = tmp_path / "id_rsa"
+    paramiko.RSAKey.generate(1024).write_private_key_file(str(path), password="secret")
+    with pytest.raises(LoginFailed, match="encrypted with a passphrase") as caught:
+        Session(Target("127.0.0.1", closed_port(), "root", path)).login()
+    assert caught.value.key_unusable
+
+
+def test_a_pem_rsa_key_is_read(key):
+    # paramiko 4's key_filename path refuses PEM RSA keys; the key is loaded by its type
+    with pytest.raises(LoginFailed, match="cannot connect") as caught:
+        Session(Target("127.0.0.1", closed_port(), "root", key)).login()
+    assert not caught.value.key_unusable

@@ -8,7 +8,7 @@ from ..conftest import context, make_deployment, node
 
 def test_missing_key_file_is_one_problem_naming_the_key(deployment):
     probe = NodeProbe("openstack1", login_error="key file /nope does not exist",
-                      key_missing=True)
+                      key_unusable=True)
     finding = login(deployment, node(deployment, "openstack1"), probe)
     assert finding.status is Status.FAIL
     assert "/nope does not exist" in finding.found and "ssh-keygen" in finding.fix
