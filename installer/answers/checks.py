@@ -76,6 +76,16 @@ def vni_range(value: str) -> str | None:
     return None
 
 
+def mechanism_driver(value: str) -> str | None:
+    """Open vSwitch renders but has never deployed: refused until it is wired and proven."""
+    if value == "openvswitch":
+        return ("'openvswitch' cannot be deployed yet: nothing creates the provider bridge "
+                "its agent is configured with, and the path has never run (Open vSwitch's "
+                "kernel module is missing on the machine it is proven on); use 'linuxbridge', "
+                "proven live with guests, floating IPs, security groups and volumes")
+    return None
+
+
 STRING_CHECKS = {
     "hostname": hostname,
     "ip": ip,
@@ -89,4 +99,5 @@ STRING_CHECKS = {
 KEY_CHECKS = {
     "network.provider_interface": interface,
     "network.vni_range": vni_range,
+    "network.mechanism_driver": mechanism_driver,
 }

@@ -118,7 +118,8 @@ SCHEMA: dict[str, Section] = {
             "mechanism_driver": Key(
                 "enum",
                 "linuxbridge",
-                "Neutron ML2 mechanism driver.",
+                "Neutron ML2 mechanism driver (openvswitch is refused until it is proven "
+                "live: nothing creates its provider bridge yet).",
                 choices=("linuxbridge", "openvswitch"),
             ),
             "overlay": Key(

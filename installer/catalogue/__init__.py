@@ -127,6 +127,8 @@ class Catalogue:
                          "ports": list(c.ports)}
                 for c in self.components.values()
             },
+            "overrides": {name: list(s.overrides) for name, s in self.services.items()
+                          if not s.infra},
             "apis": {name: {"name": s.api.name, "type": s.api.type,
                             "description": s.api.description, "port": s.api.port,
                             "path": s.api.path}

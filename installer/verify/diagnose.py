@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from installer.verify.probes import last_line
+from installer import catalogue
+from installer.verify.probes import family, last_line
 
 #: nova-compute's log on the distro families we deploy (journal as a fall-back).
 NOVA_COMPUTE_LOGS = ("/var/log/nova/nova-compute.log",)
@@ -54,7 +55,8 @@ def nova_compute_error(host: Any) -> str | None:
         got = host.run(f"grep -h ' ERROR ' {path} 2>/dev/null | tail -n 1")
         if got.rc == 0 and got.stdout.strip():
             return str(last_line(got.stdout))[-400:]
-    got = host.run("journalctl -u nova-compute -p err -n 1 --no-pager -o cat 2>/dev/null")
+    unit = catalogue.load().components["nova_compute"].units[family(host)][0]
+    got = host.run(f"journalctl -u {unit} -p err -n 1 --no-pager -o cat 2>/dev/null")
     text = got.stdout.strip() if got.rc == 0 else ""
     return text[-400:] or None
 

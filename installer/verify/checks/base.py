@@ -23,7 +23,13 @@ def hostname(host: Any, ctx: CheckContext) -> Outcome:
 @check("/etc/hosts", groups=ALL, where="roles/base, /etc/hosts")
 def etc_hosts(host: Any, ctx: CheckContext) -> Outcome:
     wrong = []
+    lines = [line.split("#")[0].split() for line in
+             host.run("cat /etc/hosts").stdout.splitlines()]
     for node in ctx.inventory.nodes:
+        listed = [" ".join(fields) for fields in lines if node.name in fields[1:]]
+        if len(listed) > 1:
+            wrong.append(f"{node.name} is listed {len(listed)} times ({'; '.join(listed)}), "
+                         "expected once, in the block the base role manages")
         result = host.run(f"getent ahostsv4 {shlex.quote(node.name)}")
         addresses = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
         if node.address not in addresses:

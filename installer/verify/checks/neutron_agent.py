@@ -11,17 +11,21 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from installer import catalogue
 from installer.verify.context import CheckContext
+from installer.verify.probes import family
 from installer.verify.registry import Outcome, check, failed, passed
 
 WHERE = "roles/neutron; /var/log/neutron/<agent>.log on the node named"
 WINDOW_S = 300
 #: Seconds after the agent's start during which errors are its start-up, not its loop.
 GRACE_S = 60
-LOGS = {"linuxbridge": ("neutron-linuxbridge-agent",
-                        "/var/log/neutron/neutron-linuxbridge-agent.log"),
-        "openvswitch": ("neutron-openvswitch-agent",
-                        "/var/log/neutron/neutron-openvswitch-agent.log")}
+
+
+def agent_unit(host: Any, ctx: CheckContext) -> str:
+    """The L2 agent's unit for the mechanism driver (the catalogue's neutron_<driver>_agent)."""
+    driver = str(ctx.var("neutron_mechanism_driver", "linuxbridge"))
+    return catalogue.load().components[f"neutron_{driver}_agent"].units[family(host)][0]
 
 # Prints the number of ERROR lines of a neutron log newer than argv[2] (epoch seconds), then
 # the last one. A failed state report ("Failed reporting state!", with its traceback: the
@@ -51,8 +55,8 @@ def since(now: float, started: float) -> float:
 
 @check("neutron L2 agent loop", groups=("neutron_l2_agent",), where=WHERE)
 def agent_loop(host: Any, ctx: CheckContext) -> Outcome:
-    unit, log = LOGS.get(str(ctx.var("neutron_mechanism_driver", "linuxbridge")),
-                         LOGS["linuxbridge"])
+    unit = agent_unit(host, ctx)
+    log = f"/var/log/neutron/{unit}.log"
     stamp = host.run(f"date +%s; systemctl show -p ActiveEnterTimestampMonotonic "
                      f"--value {unit}; cat /proc/uptime")
     try:

@@ -20,6 +20,8 @@ CASES = [
     ("wrong-type-int", "  port: 22", "  port: twenty", "ssh.port", "must be a port number"),
     ("wrong-type-bool", "  become: false", "  become: maybe", "ssh.become", "true or false"),
     ("wrong-type-list", "  allow: []", "  allow: 10.0.0.0/24", "ntp.allow", "must be a list"),
+    ("openvswitch-refused", "  mechanism_driver: linuxbridge", "  mechanism_driver: openvswitch",
+     "network.mechanism_driver", "nothing creates the provider bridge"),
     ("port-range", "  port: 22", "  port: 70000", "ssh.port", "not a TCP port"),
     ("invalid-ip", "    address: 10.0.0.13", "    address: 10.0.0.300", "nodes[2].address",
      "not an IP address"),

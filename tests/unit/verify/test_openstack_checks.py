@@ -183,3 +183,18 @@ def test_a_guest_port_left_down_under_a_running_server_is_named(deploy_dir: Path
     answers["server show srv1"] = _json({"id": "srv1", "status": "SHUTOFF",
                                          "created": "2025-11-22T03:00:00Z"})
     assert openstack_api.guest_ports_wired(FakeHost(answers), ctx).ok
+
+
+def test_an_ubuntu_node_is_asked_for_the_ubuntu_unit_names(deploy_dir: Path) -> None:
+    """Ubuntu runs neutron-server, keystone/placement under Apache, nova-api with metadata."""
+    answers = {"is-active": (0, "active\nactive\nactive\nactive\n", ""),
+               "is-enabled": (0, "enabled\nenabled\nenabled\nenabled\n", "")}
+    ctx = _ctx(deploy_dir, "openstack1")
+    expected = {"neutron_server": "neutron-server", "keystone": "apache2",
+                "placement": "apache2",
+                "nova_controller": "nova-api, nova-conductor, nova-scheduler, nova-novncproxy"}
+    for group, names in expected.items():
+        host = FakeHost(answers, distro="ubuntu")
+        assert openstack_nodes._units(group)(host, ctx).message == names
+        debian = openstack_nodes._units(group)(FakeHost(answers), ctx).message
+        assert debian != names
