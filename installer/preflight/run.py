@@ -52,6 +52,9 @@ def ensure_ready(deployment: Deployment, known_hosts: Path | None = None) -> Rep
         error.hint = (f"{error.hint}; or deploy without these checks: "
                       "stackinstall deploy --skip-preflight")
         raise error
+    warnings = (f"; {len(report.warnings)} warning(s), shown by: stackinstall preflight "
+                f"{deployment.path}" if report.warnings else "")
     console.out.print(f"preflight: {len(report.findings)} checks passed on "
-                      f"{len(report.nodes)} node(s) in {report.duration_s:.1f} s")
+                      f"{len(report.nodes)} node(s) in {report.duration_s:.1f} s{warnings}",
+                      markup=False, highlight=False)
     return report

@@ -169,6 +169,19 @@ def test_a_foreign_listener_is_named_and_our_own_service_is_not(lab: Path):
         on("openstack1", "systemctl stop memcached")
 
 
+def test_a_host_key_the_deployment_knows_otherwise(variant, tmp_path: Path):
+    answers = variant()
+    known = answers.parent / "deployments" / yaml.safe_load(answers.read_text())[
+        "deployment"]["name"] / "known_hosts"
+    known.parent.mkdir(parents=True)
+    impostor = paramiko.Ed25519Key.from_private_key_file(str(PATHS.private_key))
+    known.write_text(f"10.231.0.11 ssh-ed25519 {impostor.get_base64()}\n")
+    code, report = preflight(answers)
+    assert code == 6
+    assert problems(report) == {("openstack1", "ssh login")}
+    assert "differs from the one in" in rows(report)[("openstack1", "ssh login")]["found"]
+
+
 def test_missing_provider_interface(variant):
     code, report = preflight(variant(network={"provider_interface": "eth7"}))
     assert code == 6
