@@ -33,12 +33,13 @@ def run_preflight(deployment: Deployment, known_hosts: Path | None = None) -> Re
     return Report([n.name for n in nodes], findings, time.monotonic() - started)
 
 
-def failure(report: Report, answers: Path) -> PreflightFailed:
+def failure(report: Report, answers: Path, *, also: str = "") -> PreflightFailed:
+    """The error that ends a preflight with problems (exit 6); ``also`` extends its hint."""
     nodes = sorted({f.node for f in report.problems})
     return PreflightFailed(
         f"preflight found {len(report.problems)} problem(s) on {', '.join(nodes)}",
         report=report,
-        hint=f"fix each as its row says, then run: stackinstall preflight {answers}",
+        hint=f"fix each as its row says, then run: stackinstall preflight {answers}{also}",
     )
 
 
@@ -48,10 +49,9 @@ def ensure_ready(deployment: Deployment, known_hosts: Path | None = None) -> Rep
     report = run_preflight(deployment, known_hosts)
     if not report.ok:
         console.err.print(problem_table(report))
-        error = failure(report, deployment.path)
-        error.hint = (f"{error.hint}; or deploy without these checks: "
-                      "stackinstall deploy --skip-preflight")
-        raise error
+        raise failure(report, deployment.path,
+                      also="; or deploy without these checks: stackinstall deploy "
+                      f"{deployment.path} --skip-preflight")
     warnings = (f"; {len(report.warnings)} warning(s), shown by: stackinstall preflight "
                 f"{deployment.path}" if report.warnings else "")
     console.out.print(f"preflight: {len(report.findings)} checks passed on "
