@@ -19,7 +19,7 @@ def load_topology(answers: Path) -> Deployment:
     merged, spath, _values, problems = check(answers, with_secrets=False)
     if problems or merged is None:
         show(problems)
-        raise AnswerFileError(f"{answers} has {len(problems)} problem(s)", problems)
+        raise AnswerFileError(f"{answers} has {len(problems)} problem(s)", list[object](problems))
     return build(answers, spath, merged, {})
 
 
