@@ -60,6 +60,15 @@ def on(node: str, command: str) -> str:
     return proc.stdout
 
 
+def listen(node: str, unit: str, port: int) -> None:
+    """Start ``python3 -m http.server PORT`` as transient unit ``unit``; wait until it listens."""
+    on(node, f"systemd-run --unit {unit} python3 -m http.server {port}")
+    deadline = time.monotonic() + 30
+    while f":{port} " not in on(node, f"ss -Hltn 'sport = :{port}'") + " ":
+        assert time.monotonic() < deadline, f"{unit} does not listen on {port}"
+        time.sleep(0.5)
+
+
 def preflight(answers: Path) -> tuple[int, dict[str, Any]]:
     started = time.monotonic()
     proc = stackinstall("preflight", str(answers), "--json")
@@ -145,10 +154,8 @@ def test_a_key_that_is_refused_and_one_that_is_missing(variant, tmp_path: Path):
 
 
 def test_a_foreign_listener_is_named_and_our_own_service_is_not(lab: Path):
-    on("openstack1", "systemd-run --unit si-pf-http --property=Type=simple "
-                     "python3 -m http.server 9292")
+    listen("openstack1", "si-pf-http", 9292)
     try:
-        time.sleep(1)
         code, report = preflight(lab)
         assert code == 6
         assert problems(report) == {("openstack1", "port 9292")}
@@ -158,9 +165,8 @@ def test_a_foreign_listener_is_named_and_our_own_service_is_not(lab: Path):
     finally:
         on("openstack1", "systemctl stop si-pf-http")
     # a unit with the service's own name holding its port: a deployed node, not a problem
-    on("openstack1", "systemd-run --unit memcached python3 -m http.server 11211")
+    listen("openstack1", "memcached", 11211)
     try:
-        time.sleep(1)
         code, report = preflight(lab)
         assert code == 0, problems(report)
         assert rows(report)[("openstack1", "port 11211")]["found"].startswith(
