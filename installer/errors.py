@@ -62,6 +62,15 @@ class DeployError(StackInstallError):
     exit_code = 7
 
 
+class DeployFailed(DeployError):
+    """A phase of a deploy run failed; carries the run summary (summary.json's content)."""
+
+    def __init__(self, message: str, *, summary: dict[str, object],
+                 hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.summary = summary
+
+
 class VerifyError(StackInstallError):
     """One or more verification checks failed."""
 

@@ -79,6 +79,7 @@ class Ceph:
 class Repos:
     mirror: str
     proxy: str
+    upgrade: str = "first"
 
 
 class Secrets(dict[str, str]):

@@ -244,6 +244,14 @@ SCHEMA: dict[str, Section] = {
             "proxy": Key(
                 "url", "", "HTTP proxy for the package manager (empty: none).", optional=True
             ),
+            "upgrade": Key(
+                "enum", "first",
+                "Full package upgrade (apt dist-upgrade, dnf upgrade) in the bootstrap phase: "
+                "first (only on a node's first install, recorded in "
+                "/var/lib/stackinstall/first-install on the node), always (every deploy), "
+                "never; `deploy --upgrade` upgrades once whatever this says.",
+                choices=("first", "always", "never"),
+            ),
         },
     ),
 }

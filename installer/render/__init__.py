@@ -71,6 +71,7 @@ def group_vars(dep: Deployment) -> dict[str, Any]:
         "deployment_services": list(dep.services),
         "repos_mirror": dep.repos.mirror,
         "repos_proxy": dep.repos.proxy,
+        "base_upgrade": dep.repos.upgrade,
         "locale_lang": dep.locale.lang,
         "locale_lc_all": dep.locale.lc_all,
         "locale_prompt": dep.locale.prompt,

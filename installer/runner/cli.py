@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from installer import console
+from installer.errors import DeployFailed
+from installer.jsonout import json_stdout
 from installer.runner.deploy import DeployRequest
 from installer.runner.deploy import deploy as run_deploy
 from installer.runner.options import DEFAULT_FORKS, RunOptions
@@ -33,6 +35,12 @@ _PHASE = click.Choice(PHASES)
 @click.option("-v", "--verbose", count=True, help="Stream Ansible's own output (-vv... more).")
 @click.option("--skip-preflight", is_flag=True,
               help="Do not run `stackinstall preflight`'s checks first.")
+@click.option("--upgrade", is_flag=True,
+              help="Upgrade every package in the bootstrap phase this once, whatever "
+                   "repos.upgrade says.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the run summary (summary.json) as JSON on stdout at the end; the "
+                   "progress goes to stderr.")
 def deploy(
     answers: Path,
     secrets: Path | None,
@@ -46,6 +54,8 @@ def deploy(
     forks: int,
     verbose: int,
     skip_preflight: bool,
+    upgrade: bool,
+    as_json: bool,
 ) -> None:
     """Validate ANSWERS, render the deployment and run the phases with live progress."""
     options = RunOptions(
@@ -56,9 +66,18 @@ def deploy(
         verbosity=max(verbose - 1, 0),
         stream=verbose > 0,
         forks=forks,
+        upgrade=upgrade,
     )
     request = DeployRequest(answers, secrets, out_dir, phases, start, options,
                             skip_preflight=skip_preflight)
-    result = run_deploy(request)
-    done = "check run finished (nothing was changed)" if check else "deployment finished"
-    console.success(f"{done}; summary: {result.summary_path}")
+    with json_stdout(as_json) as emit:
+        try:
+            result = run_deploy(request)
+        except DeployFailed as exc:
+            if as_json:
+                emit(exc.summary)
+            raise
+        done = "check run finished (nothing was changed)" if check else "deployment finished"
+        console.success(f"{done}; summary: {result.summary_path}")
+    if as_json:
+        emit(result.summary.as_dict())

@@ -12,10 +12,11 @@ from ansible_runner.exceptions import AnsibleRunnerException
 from rich.console import Console
 
 from installer import console as consoles
-from installer.errors import DeployError
+from installer.errors import DeployError, DeployFailed
 from installer.preflight import ensure_ready
 from installer.runner.display import Progress
 from installer.runner.events import RunTracker
+from installer.runner.nextsteps import next_steps, print_next_steps
 from installer.runner.options import RunOptions, runner_kwargs
 from installer.runner.phases import playbook_for, select_phases
 from installer.runner.prepare import load_and_render
@@ -60,9 +61,13 @@ def deploy(request: DeployRequest, console: Console | None = None) -> DeployResu
             out_dir=request.out_dir,
             limit=request.options.limit,
             tags=request.options.tags,
+            upgrade=request.options.upgrade and phase == "bootstrap",
         )
 
-    return run_phases(rendered.out_dir, phases, request.options, console, resume=resume)
+    result = run_phases(rendered.out_dir, phases, request.options, console, resume=resume)
+    if not request.options.check:
+        print_next_steps(console or consoles.out, next_steps(deployment, rendered.out_dir))
+    return result
 
 
 def _check_playbooks(phases: Sequence[str], directory: Path | None) -> list[Path]:
@@ -235,4 +240,5 @@ def _raise_failure(
     hint = f"full log: {summary.run_dir / LOG_NAME}"
     if summary.resume_command:
         hint += f"; after fixing, resume with: {summary.resume_command}"
-    raise DeployError(f"phase {phase} {record.status} {what}".rstrip(), hint=hint)
+    raise DeployFailed(f"phase {phase} {record.status} {what}".rstrip(), hint=hint,
+                       summary=summary.as_dict())

@@ -25,6 +25,8 @@ class RunOptions:
     verbosity: int = 0
     stream: bool = False
     forks: int = DEFAULT_FORKS
+    #: upgrade every package in the bootstrap phase this once (repos.upgrade notwithstanding)
+    upgrade: bool = False
     extra_cmdline: tuple[str, ...] = field(default_factory=tuple)
 
     def cmdline(self) -> str | None:
@@ -33,6 +35,8 @@ class RunOptions:
             args.append("--check")
         if self.diff:
             args.append("--diff")
+        if self.upgrade:
+            args += ["-e", "base_upgrade=always"]
         args.extend(self.extra_cmdline)
         return " ".join(args) or None
 

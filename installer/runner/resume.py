@@ -15,6 +15,7 @@ def resume_command(
     out_dir: Path | None = None,
     limit: str | None = None,
     tags: Sequence[str] = (),
+    upgrade: bool = False,
 ) -> str:
     """``stackinstall deploy ANSWERS --from PHASE`` plus the options that shaped this run."""
     argv = ["stackinstall", "deploy", str(answers)]
@@ -27,4 +28,6 @@ def resume_command(
         argv += ["--limit", limit]
     for tag in tags:
         argv += ["--tags", tag]
+    if upgrade:
+        argv.append("--upgrade")
     return shlex.join(argv)

@@ -53,6 +53,7 @@ CHANGES: dict[str, tuple[Any, dict[str, Any]]] = {
     "ceph.osd_file_size_gb": (20, {"cinder.backend": "ceph"}),
     "repos.mirror": ("http://10.0.0.1/debian", {}),
     "repos.proxy": ("http://10.0.0.1:3128", {}),
+    "repos.upgrade": ("never", {}),
 }
 #: keys that do not change the rendered directory, and why
 NOT_RENDERED = {

@@ -55,6 +55,8 @@ CASES = [
     ("section-as-list", "ssh:\n", "ssh:\n  - a\nold_ssh:\n", "ssh", "must be a mapping"),
     ("empty-required", "  user: root", "  user: ''", "ssh.user", "must be text"),
     ("bad-enum", "  virt_type: kvm", "  virt_type: xen", "nova.virt_type", "not one of"),
+    ("bad-upgrade-policy", "  upgrade: first", "  upgrade: sometimes", "repos.upgrade",
+     "not one of"),
     ("bad-url", "  proxy: ''", "  proxy: ftp://proxy", "repos.proxy", "not an http"),
     ("bad-locale", "  lang: en_US.UTF-8", "  lang: english", "locale.lang", "not a locale"),
     ("bad-override-service", "overrides: {}", "overrides: {nvoa: {nova.conf: {}}}",

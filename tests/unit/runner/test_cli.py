@@ -1,11 +1,13 @@
 """The deploy command line maps onto a DeployRequest (the run itself is captured)."""
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from installer.cli import main
+from installer.errors import DeployFailed
 from installer.runner import cli as deploy_cli
 from installer.runner.phases import select_phases
 
@@ -69,3 +71,37 @@ def test_invalid_answer_file_exits_with_the_answer_file_code(tmp_path):
     bad.write_text("nodes: 3\n")
     result = CliRunner().invoke(main, ["deploy", str(bad)])
     assert result.exit_code == 3
+
+
+def test_json_prints_the_summary_alone_on_stdout(monkeypatch):
+    class Summary:
+        def as_dict(self):
+            return {"status": "successful", "phases": []}
+
+    class Result:
+        summary_path = Path("/x/summary.json")
+        summary = Summary()
+
+    monkeypatch.setattr(deploy_cli, "run_deploy", lambda request: Result())
+    result = CliRunner().invoke(main, ["deploy", "a.yml", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"status": "successful", "phases": []}
+    assert "deployment finished" in result.stderr
+
+
+def test_json_prints_the_summary_of_a_failed_run_too(monkeypatch):
+    def failing(request):
+        raise DeployFailed("phase infra failed on openstack1",
+                           summary={"status": "failed", "resume_command": "x"})
+
+    monkeypatch.setattr(deploy_cli, "run_deploy", failing)
+    result = CliRunner().invoke(main, ["deploy", "a.yml", "--json"])
+    assert result.exit_code == 7
+    assert json.loads(result.stdout)["status"] == "failed"
+    assert "phase infra failed on openstack1" in result.stderr
+
+
+def test_upgrade_option(captured):
+    assert CliRunner().invoke(main, ["deploy", "a.yml", "--upgrade"]).exit_code == 0
+    assert captured[0].options.upgrade
+    assert "base_upgrade=always" in captured[0].options.cmdline()

@@ -40,3 +40,9 @@ def test_resume_command_keeps_the_options_that_shaped_the_run():
                          out_dir=Path("/d"), limit="openstack1", tags=("mariadb",))
     assert cmd == ("stackinstall deploy 'my answers.yml' --secrets s.yml -o /d --from infra "
                    "--limit openstack1 --tags mariadb")
+
+
+def test_resume_command_keeps_upgrade():
+    cmd = resume_command(Path("a.yml"), "bootstrap", upgrade=True)
+    assert cmd == "stackinstall deploy a.yml --from bootstrap --upgrade"
+    assert "--upgrade" not in resume_command(Path("a.yml"), "bootstrap")

@@ -47,3 +47,8 @@ def test_environment_keeps_host_key_checking_and_caches_facts():
     assert env["ANSIBLE_CACHE_PLUGIN"] == "jsonfile"
     assert env["ANSIBLE_ROLES_PATH"].endswith("/roles")
     assert env["ANSIBLE_DISPLAY_ARGS_TO_STDOUT"] == "False"
+
+
+def test_upgrade_passes_always_to_the_base_role_for_this_run_only():
+    assert _kwargs(RunOptions(upgrade=True))["cmdline"] == "-e base_upgrade=always"
+    assert "cmdline" not in _kwargs(RunOptions(upgrade=False))

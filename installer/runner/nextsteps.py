@@ -1,0 +1,90 @@
+"""What the operator does after a deploy: the dashboard, the credentials, one command to try.
+
+Never a password: the dashboard line names the secrets file key that holds it.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from installer.answers.model import Deployment
+from installer.render.groups import inventory_groups
+
+#: The dashboard's web root per distro family, as roles/horizon/vars/<family>.yml set it.
+HORIZON_WEBROOTS: dict[str, str] = {"debian": "/horizon/", "ubuntu": "/horizon/",
+                                    "redhat": "/dashboard/"}
+CREDENTIAL_FILES = ("admin-openrc", "clouds.yaml")
+ADMIN_PASSWORD_KEY = "keystone_admin_password"
+
+
+@dataclass(frozen=True)
+class NextSteps:
+    dashboard: str | None  # URL, or None when horizon is not deployed
+    credentials: tuple[Path, ...]  # in the deployment directory
+    missing: tuple[Path, ...]  # credential files the post phase has not written yet
+    command: str  # run in the deployment directory (or on the controller as root)
+    controller: str
+    secrets_file: Path
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dashboard": self.dashboard,
+                "credentials": [str(p) for p in self.credentials],
+                "missing": [str(p) for p in self.missing],
+                "command": self.command, "controller": self.controller,
+                "admin_password": f"{ADMIN_PASSWORD_KEY} in {self.secrets_file}"}
+
+
+def node_family(deploy_dir: Path, node: str, distro: str) -> str:
+    """The node's family from the deploy's fact cache, else the answer file's distro."""
+    try:
+        facts = json.loads((deploy_dir / "facts" / node).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        facts = {}
+    if isinstance(facts, dict):
+        dist = facts.get("ansible_distribution", facts.get("distribution"))
+        family = facts.get("ansible_os_family", facts.get("os_family"))
+        if dist == "Ubuntu":
+            return "ubuntu"
+        if isinstance(family, str) and family.lower() in HORIZON_WEBROOTS:
+            return family.lower()
+    return distro if distro in HORIZON_WEBROOTS else "debian"
+
+
+def next_steps(dep: Deployment, deploy_dir: Path) -> NextSteps:
+    horizon = inventory_groups(dep).get("horizon", [])
+    dashboard = None
+    if horizon:
+        node = next(n for n in dep.nodes if n.name == horizon[0])
+        root = HORIZON_WEBROOTS[node_family(deploy_dir, node.name, dep.distro)]
+        dashboard = f"http://{node.address}{root}"
+    files = tuple(deploy_dir / name for name in CREDENTIAL_FILES)
+    return NextSteps(
+        dashboard=dashboard,
+        credentials=files,
+        missing=tuple(p for p in files if not p.is_file()),
+        command=f"openstack --os-cloud {shlex.quote(dep.name)} server list",
+        controller=dep.controller.name,
+        secrets_file=dep.secrets_path,
+    )
+
+
+def print_next_steps(console: Console, steps: NextSteps) -> None:
+    console.print("[key]next steps[/key]")
+    if steps.dashboard:
+        console.print(f"  dashboard:   {escape(steps.dashboard)}  (user admin, password: "
+                      f"{ADMIN_PASSWORD_KEY} in [path]{escape(str(steps.secrets_file))}[/path])")
+    creds = ", ".join(str(p) for p in steps.credentials)
+    console.print(f"  credentials: [path]{escape(creds)}[/path] (mode 0600)")
+    if steps.missing:
+        console.print("               [changed]not written yet[/changed]: the post phase "
+                      "writes them (`stackinstall deploy ... --phase post`)")
+    where = shlex.quote(str(steps.credentials[0].parent))
+    console.print(f"  try:         cd {escape(where)} && {escape(steps.command)}")
+    console.print(f"               (or as root on {escape(steps.controller)})")
