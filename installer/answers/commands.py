@@ -6,6 +6,9 @@ import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import click
 
 from installer import console
 from installer.answers import check, load
@@ -18,7 +21,9 @@ from installer.answers.generate import (
 )
 from installer.answers.generate import complete_secrets as complete_secrets_of
 from installer.answers.report import show
+from installer.answers.source import Problem
 from installer.errors import AnswerFileError, FileExistsRefusal, UsageError
+from installer.jsonout import dumps
 
 
 def generate(output: Path, secrets: Path | None, allinone: bool, nodes: tuple[str, ...]) -> None:
@@ -85,25 +90,48 @@ def _report_secrets(result: GenerateResult) -> None:
         console.out.print(f"{result.secrets_path}: every secret present, nothing added")
 
 
-def validate(file: Path, secrets: Path | None) -> None:
+def problems_document(file: Path, problems: list[Problem]) -> dict[str, Any]:
+    """``--json`` of an invalid answer file (docs/contracts.md)."""
+    return {"status": "invalid", "file": str(file),
+            "problems": [{"file": p.file, "line": p.line, "key": p.key, "message": p.message,
+                          "fix": p.fix} for p in problems]}
+
+
+def validate(file: Path, secrets: Path | None, as_json: bool = False) -> None:
     merged, spath, _values, problems = check(file, secrets)
     if problems:
-        show(problems)
+        if as_json:
+            click.echo(dumps(problems_document(file, problems)))
+        else:
+            show(problems)
         raise AnswerFileError(f"{file}: {len(problems)} problem(s) found; nothing was changed")
     assert merged is not None
+    if as_json:
+        click.echo(dumps({"status": "valid", "file": str(file), "secrets_file": str(spath),
+                          "nodes": [n["name"] for n in merged["nodes"]],
+                          "services": list(merged["services"]), "problems": []}))
+        return
     console.success(f"{file} is valid: {len(merged['nodes'])} node(s), "
                     f"{len(merged['services'])} service(s); secrets in {spath}")
 
 
-def render(file: Path, secrets: Path | None, output: Path | None) -> None:
+def render(file: Path, secrets: Path | None, output: Path | None, as_json: bool = False) -> None:
     from installer.render import render as do_render
 
     try:
         dep = load(file, secrets)
     except AnswerFileError as exc:
-        show(exc.problems)  # type: ignore[arg-type]
+        if as_json:
+            click.echo(dumps(problems_document(file, exc.problems)))  # type: ignore[arg-type]
+        else:
+            show(exc.problems)  # type: ignore[arg-type]
         raise
     result = do_render(dep, output)
+    if as_json:
+        click.echo(dumps({"status": "rendered", "out_dir": str(result.out_dir),
+                          "inventory": str(result.inventory / "hosts.yml"),
+                          "files": [str(p) for p in result.files]}))
+        return
     console.success(f"rendered {len(result.files)} files into {result.out_dir}")
     console.out.print(f"  inventory: {result.inventory / 'hosts.yml'}")
     console.out.print("  secrets:   inventory/group_vars/all/secrets.yml (mode 0600, not shown)")

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from installer.console import out, success, warn
 from installer.errors import UsageError
-from installer.lab import lifecycle, ssh, topology
+from installer.jsonout import dumps
+from installer.lab import lifecycle, ssh, teardown, topology
 from installer.lab.answerfile import plan_from_answer_file
 from installer.lab.sources import SUITE_RELEASES, SUITES
-from installer.lab.status import proxy_url, read_status
+from installer.lab.status import proxy_url, read_status, status_dict
 
 _SAFETY = (
     "Lab traffic never leaves this machine: nodes live on private bridges the lab creates, "
@@ -94,8 +95,12 @@ def up(count: int | None, answers_file: Path | None, name: str, subnet: str | No
 
 @lab.command(help="Show the lab's nodes: roles, address, state, systemd state and memory.")
 @_name_option
-def status(name: str) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+def status(name: str, as_json: bool) -> None:
     st = read_status(name)
+    if as_json:
+        click.echo(dumps(status_dict(st)))
+        return
     table = Table(title=f"lab {name} — {st.state.management_cidr}")
     for col in ("node", "roles", "address", "state", "systemd", "memory", "pid"):
         table.add_column(col, justify="right" if col in ("memory", "pid") else "left",
@@ -109,6 +114,9 @@ def status(name: str) -> None:
     proxy = "running" if st.proxy_running else "[failed]stopped[/failed]"
     out.print(f"apt proxy {proxy_url(st)}: {proxy}")
     out.print(f"answer file: [path]{st.paths.answers}[/path]")
+    if st.state.tearing_down:
+        warn(f"lab {name!r} is being torn down: an earlier `lab down` did not finish; "
+             f"run `stackinstall lab down --name {name}`")
 
 
 @lab.command(name="ssh", context_settings={"ignore_unknown_options": True},
@@ -144,9 +152,8 @@ def ssh_cmd(name: str, node: str, command: tuple[str, ...]) -> None:
 def down(name: str, keep_image: bool, subnet: str | None) -> None:
     cidr = str(topology.parse_private_cidr(subnet or topology.DEFAULT_MANAGEMENT_CIDR))
     guards = (cidr, topology.default_provider_cidr(cidr)) if subnet or name == "lab" else ()
-    result = lifecycle.down(name, keep_image=keep_image, guard_cidrs=guards)
-    for item in result.removed:
-        out.print(f"removed {item}")
+    result = teardown.down(name, keep_image=keep_image, guard_cidrs=guards,
+                           on_removed=lambda item: out.print(f"removed {item}"))
     if result.existed:
         success(f"lab {name!r} is down")
     else:

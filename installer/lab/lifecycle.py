@@ -1,16 +1,14 @@
-"""`lab up` and `lab down`: converge the host to the lab's plan, or remove what the lab made.
+"""`lab up`: converge the host to the lab's plan (`lab down` is in teardown.py).
 
 ``up`` checks the real state of every object (not just the state file) and creates only
 what is missing, so running it again changes nothing and after a reboot-like loss of
-namespaces, mounts or processes it rebuilds just those. ``down`` removes every object the
-lab made (by its recorded name or PID) and leaves the guard routes in place.
+namespaces, mounts or processes it rebuilds just those. ``down`` (``teardown.py``) removes
+every object the lab made; a lab it has begun to tear down is refused here.
 """
 
 from __future__ import annotations
 
 import fcntl
-import shutil
-import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,16 +24,15 @@ from installer.lab import (
     checks,
     container,
     image,
-    loopdev,
     naming,
     network,
     rootfs,
     ssh,
 )
-from installer.lab.paths import STATE_ROOT, LabPaths, apt_cache_dir
+from installer.lab.paths import LabPaths, apt_cache_dir
 from installer.lab.sources import Mirrors, host_mirrors, node_sources
 from installer.lab.state import LabState, NodeState, load_state, save_state
-from installer.lab.system import ProcessRef, is_alive, wait_reaped
+from installer.lab.system import is_alive
 from installer.lab.topology import LabNode, LabPlan, provider_address
 
 BOOT_TIMEOUT = 180.0
@@ -97,6 +94,11 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
                 f"lab {name!r} already exists with another topology, subnet or suite",
                 hint=f"run `stackinstall lab down --name {name}` first, "
                 "or choose another --name",
+            )
+        if state and state.tearing_down:
+            raise LabError(
+                f"lab {name!r} is being torn down: an earlier `lab down` did not finish",
+                hint=f"finish it with `stackinstall lab down --name {name}`, then `lab up` again",
             )
         if state is None:
             state = LabState.from_plan(plan)
@@ -259,146 +261,3 @@ def _wait_ready(plan: LabPlan, nodes: list[LabNode], paths: LabPaths) -> dict[st
             hint="read the node log; `stackinstall lab up` again retries only those nodes",
         )
     return {n: s for n, _p, s in results if s != "running"}
-
-
-# ---------------------------------------------------------------- down
-
-
-@dataclass
-class DownResult:
-    name: str
-    removed: list[str] = field(default_factory=list)
-    existed: bool = True
-
-
-def down(
-    name: str, *, keep_image: bool = False, guard_cidrs: tuple[str, ...] = ()
-) -> DownResult:
-    """Stop every node and remove every namespace, link, bridge, mount and process of the lab."""
-    naming.validate_lab_name(name)
-    checks.require_root()
-    paths = LabPaths.for_lab(name)
-    result = DownResult(name=name)
-    with lab_lock(paths):
-        state = load_state(paths.state_file)
-        if state is None:
-            result.existed = False
-            for cidr in guard_cidrs:
-                network.ensure_guard_route(cidr)
-            result.removed += _remove_orphans(name)
-            result.removed += _remove_by_name(name)
-            result.removed += [f"cgroup {c}" for c in cgroups.remove(name)]
-            return result
-        with ThreadPoolExecutor(max_workers=max(1, len(state.nodes))) as pool:
-            stopped = list(pool.map(_stop_node, state.nodes))
-        save_state(paths.state_file, state)
-        for node, outcome in zip(state.nodes, stopped, strict=True):
-            result.removed += outcome + _remove_node(node)
-            save_state(paths.state_file, state)
-        if state.proxy:
-            outcome = _stop_process(state.proxy)
-            result.removed.append(f"apt-cacher-ng (pid {state.proxy.pid}): {outcome}")
-            state.proxy = None
-            save_state(paths.state_file, state)
-        result.removed += _remove_orphans(name)
-        result.removed += _remove_by_name(name)
-        result.removed += [f"cgroup {c}" for c in cgroups.remove(name)]
-        left = cgroups.leftovers(name)
-        if left:
-            warn(f"cgroups still in use, not removed: {', '.join(left)}")
-        for cidr in (state.management_cidr, state.provider_cidr, *guard_cidrs):
-            network.ensure_guard_route(cidr)
-        _remove_files(paths, state, keep_image, result)
-    return result
-
-
-def _stop_node(node: NodeState) -> list[str]:
-    if not node.process:
-        return []
-    outcome = container.stop(node.process)
-    pid, node.process = node.process.pid, None
-    return [f"{node.name}: container (pid {pid}) {outcome}"]
-
-
-def _remove_node(node: NodeState) -> list[str]:
-    removed: list[str] = []
-    if node.mount:
-        removed += [f"{node.name}: loop device {d}" for d in loopdev.detach_under(Path(node.mount))]
-    if node.mount and rootfs.unmount(Path(node.mount)):
-        removed.append(f"{node.name}: mount {node.mount}")
-    for link in node.links:
-        if network.delete_link(link):
-            removed.append(f"{node.name}: link {link}")
-    if node.netns and network.delete_netns(node.netns):
-        removed.append(f"{node.name}: netns {node.netns}")
-    return removed
-
-
-def _remove_orphans(name: str) -> list[str]:
-    """Containers left in the lab's cgroups without their nspawn (it was killed)."""
-    killed = container.kill_orphans(cgroups.processes(name))
-    return [f"orphaned container init (pid {pid})" for pid in killed]
-
-
-def _remove_by_name(name: str) -> list[str]:
-    """Anything still carrying this lab's name prefix (e.g. from a run that crashed)."""
-    removed: list[str] = []
-    if network.NETNS_DIR.is_dir():
-        for ns in sorted(network.NETNS_DIR.iterdir()):
-            if naming.is_lab_object(name, ns.name) and network.delete_netns(ns.name):
-                removed.append(f"netns {ns.name}")
-    for link in network.ip_json("link", "show"):
-        ifname = str(link.get("ifname", ""))
-        if naming.is_lab_object(name, ifname) and network.delete_link(ifname):
-            removed.append(f"link {ifname}")
-    return removed
-
-
-def _stop_process(ref: ProcessRef) -> str:
-    import os
-
-    if not is_alive(ref):
-        return "not running"
-    os.kill(ref.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if not is_alive(ref):
-            wait_reaped(ref.pid)
-            return "stopped"
-        time.sleep(0.1)
-    os.kill(ref.pid, signal.SIGKILL)
-    wait_reaped(ref.pid)
-    return "killed"
-
-
-def _mounts_under(path: Path) -> list[str]:
-    prefix = str(path).rstrip("/") + "/"
-    found = []
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        target = line.split()[4]
-        if target.startswith(prefix):
-            found.append(target)
-    return found
-
-
-def _remove_files(paths: LabPaths, state: LabState, keep_image: bool, result: DownResult) -> None:
-    left = _mounts_under(paths.root)
-    if left:
-        raise LabError(
-            "mounts of the lab are still present: " + ", ".join(left),
-            hint="stop whatever uses them and run `stackinstall lab down` again",
-        )
-    shutil.rmtree(paths.root, ignore_errors=False)
-    result.removed.append(f"state directory {paths.root}")
-    if keep_image:
-        return
-    cache = apt_cache_dir(state.name)
-    if cache.is_dir():
-        shutil.rmtree(cache)
-        result.removed.append(f"apt cache {cache}")
-    others = [p.parent.name for p in STATE_ROOT.glob("*/state.json")]
-    if others:
-        warn(f"keeping the node image: lab(s) {', '.join(others)} still use it")
-        return
-    for img in image.remove_images():
-        result.removed.append(f"image {img}")

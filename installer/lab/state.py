@@ -69,6 +69,8 @@ class LabState:
     bridges: list[str] = field(default_factory=list)
     proxy: ProcessRef | None = None
     nodes: list[NodeState] = field(default_factory=list)
+    #: `lab down` has begun: only another `lab down` may touch this lab (it finishes the job).
+    tearing_down: bool = False
 
     @classmethod
     def from_plan(cls, plan: LabPlan) -> LabState:
@@ -113,6 +115,7 @@ class LabState:
             "bridges": list(self.bridges),
             "proxy": self.proxy.to_json() if self.proxy else None,
             "nodes": [n.to_json() for n in self.nodes],
+            "tearing_down": self.tearing_down,
         }
 
     @classmethod
@@ -132,6 +135,7 @@ class LabState:
             bridges=[str(b) for b in data.get("bridges", [])],
             proxy=ProcessRef.from_json(proxy) if proxy else None,
             nodes=[NodeState.from_json(n) for n in data.get("nodes", [])],
+            tearing_down=bool(data.get("tearing_down", False)),
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from installer.errors import LabError
 from installer.lab import aptproxy, container, ssh
@@ -61,3 +62,21 @@ def read_status(name: str) -> LabStatus:
 
 def proxy_url(status: LabStatus) -> str:
     return f"http://{status.state.to_plan().bridge_address}:{aptproxy.PORT}"
+
+
+def status_dict(status: LabStatus) -> dict[str, Any]:
+    """``lab status --json`` (docs/contracts.md)."""
+    st = status.state
+    return {
+        "name": st.name,
+        "management_cidr": st.management_cidr,
+        "provider_cidr": st.provider_cidr,
+        "suite": st.suite,
+        "tearing_down": st.tearing_down,
+        "proxy": {"url": proxy_url(status), "running": status.proxy_running},
+        "answers": str(status.paths.answers),
+        "secrets": str(status.paths.secrets),
+        "nodes": [{"name": n.name, "roles": list(n.roles), "address": n.address,
+                   "state": n.state, "systemd": n.system, "memory_bytes": n.memory,
+                   "pid": n.pid} for n in status.nodes],
+    }

@@ -13,13 +13,12 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from labcli import cli, processes_of, skip_unless_lab_host
 
-from installer.lab.checks import missing_packages
 from installer.lab.paths import LabPaths
 
 pytestmark = pytest.mark.lab
@@ -29,20 +28,7 @@ SUBNET = "10.219.0.0/24"
 PROVIDER = "10.219.1.0/24"
 PATHS = LabPaths.for_lab(LAB)
 
-if os.geteuid() != 0 or missing_packages():
-    pytest.skip("the lab test needs root and systemd-container, debootstrap, apt-cacher-ng",
-                allow_module_level=True)
-
-
-def cli(*args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "installer", "lab", *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    if check:
-        assert proc.returncode == 0, f"lab {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
-    return proc
+skip_unless_lab_host()
 
 
 def on(node: str, command: str, timeout: float = 300) -> str:
@@ -82,16 +68,7 @@ def snapshot() -> dict[str, list[str]]:
 
 
 def lab_processes() -> list[str]:
-    found = []
-    for proc in Path("/proc").iterdir():
-        if proc.name.isdigit():
-            try:
-                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            except OSError:
-                continue
-            if f"/lab/{LAB}/" in cmd:
-                found.append(f"{proc.name} {cmd}")
-    return found
+    return processes_of(LAB)
 
 
 @pytest.fixture(scope="module")
