@@ -44,9 +44,10 @@ def _register() -> None:
     from installer.lab.cli import lab
     from installer.preflight.cli import preflight
     from installer.runner.cli import deploy
+    from installer.status.cli import status
     from installer.verify.cli import verify
 
-    for command in (answers, render, lab, preflight, deploy, verify):
+    for command in (answers, render, lab, preflight, deploy, status, verify):
         main.add_command(command)
     main.add_command(image)
 

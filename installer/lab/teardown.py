@@ -91,10 +91,10 @@ def _tear_down(state: LabState, paths: LabPaths, keep_image: bool,
         result.add(_remove_node_tree(paths, node.name))
         save_state(paths.state_file, state)
     if state.proxy:
-        outcome = _stop_process(state.proxy)
+        proxy_outcome = _stop_process(state.proxy)
         pid, state.proxy = state.proxy.pid, None
         save_state(paths.state_file, state)
-        result.add([f"apt-cacher-ng (pid {pid}): {outcome}"])
+        result.add([f"apt-cacher-ng (pid {pid}): {proxy_outcome}"])
     _remove_by_names(state.name, result)
     left = cgroups.leftovers(state.name)
     if left:
