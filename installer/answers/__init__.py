@@ -21,11 +21,12 @@ from installer.answers.model import (
     Ssh,
     Tuning,
 )
+from installer.answers.report import show
 from installer.answers.source import Problem, read
 from installer.answers.validate import resolve_secrets_path, validate
 from installer.errors import AnswerFileError
 
-__all__ = ["Deployment", "Node", "Problem", "check", "load"]
+__all__ = ["Deployment", "Node", "Problem", "check", "load", "load_topology"]
 
 
 def check(path: Path, secrets_path: Path | None = None,
@@ -57,6 +58,16 @@ def load(path: Path, secrets_path: Path | None = None) -> Deployment:
     if problems or merged is None:
         raise AnswerFileError(f"{path} has {len(problems)} problem(s)", problems)
     return build(path, spath, merged, values)
+
+
+def load_topology(path: Path) -> Deployment:
+    """A valid answer file as a Deployment without its secrets (none are read), or raise
+    AnswerFileError after showing every problem (preflight and status need no secrets)."""
+    merged, spath, _values, problems = check(path, with_secrets=False)
+    if problems or merged is None:
+        show(problems)
+        raise AnswerFileError(f"{path} has {len(problems)} problem(s)", list[object](problems))
+    return build(path, spath, merged, {})
 
 
 def build(path: Path, spath: Path, merged: dict[str, Any], values: dict[str, str]) -> Deployment:

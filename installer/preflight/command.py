@@ -5,22 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from installer import console
-from installer.answers import build, check
-from installer.answers.model import Deployment
-from installer.answers.report import show
-from installer.errors import AnswerFileError
+from installer.answers import load_topology
 from installer.preflight.findings import Report
 from installer.preflight.report import passed_by_node, problem_table, table, to_json
 from installer.preflight.run import failure, run_preflight
-
-
-def load_topology(answers: Path) -> Deployment:
-    """The validated deployment; preflight needs no secrets, so none are read."""
-    merged, spath, _values, problems = check(answers, with_secrets=False)
-    if problems or merged is None:
-        show(problems)
-        raise AnswerFileError(f"{answers} has {len(problems)} problem(s)", list[object](problems))
-    return build(answers, spath, merged, {})
 
 
 def run_command(answers: Path, *, as_json: bool = False, show_all: bool = False) -> Report:

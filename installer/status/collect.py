@@ -9,11 +9,8 @@ from typing import Any
 
 import yaml
 
-from installer.answers import build, check
-from installer.answers.model import Deployment
-from installer.answers.report import show
+from installer.answers import load_topology
 from installer.catalogue import TOPOLOGY_ROLES
-from installer.errors import AnswerFileError
 from installer.render.groups import inventory_groups
 from installer.status.reach import reach_all
 from installer.status.runs import LastRun, last_run
@@ -51,15 +48,6 @@ class DeploymentStatus:
                 "last_run": self.last_run.as_dict() if self.last_run else None}
 
 
-def load_answers(path: Path) -> Deployment:
-    """The answer file's model; its secrets are not needed (and not read)."""
-    merged, spath, _values, problems = check(path, with_secrets=False)
-    if problems or merged is None:
-        show(problems)
-        raise AnswerFileError(f"{path} has {len(problems)} problem(s)", list[object](problems))
-    return build(path, spath, merged, {})
-
-
 def rendered_groups(inventory: Path) -> dict[str, list[str]] | None:
     """Group -> hosts of a rendered ``hosts.yml``, or None when there is none."""
     try:
@@ -72,7 +60,7 @@ def rendered_groups(inventory: Path) -> dict[str, list[str]] | None:
 
 
 def read_status(answers: Path, out_dir: Path | None = None) -> DeploymentStatus:
-    dep = load_answers(answers)
+    dep = load_topology(answers)
     deploy_dir = Path(out_dir or dep.default_deploy_dir).resolve()
     groups = rendered_groups(deploy_dir / "inventory" / "hosts.yml")
     rendered = groups is not None
