@@ -41,13 +41,26 @@ class NextSteps:
                 "admin_password": f"{ADMIN_PASSWORD_KEY} in {self.secrets_file}"}
 
 
+def cached_facts(deploy_dir: Path, node: str) -> dict[str, Any]:
+    """A node's facts from the jsonfile cache: ``facts/<node>``, or as ansible-core 2.19
+    writes it, ``facts/s1_<node>`` holding ``{"__payload__": "<the facts as JSON>"}``."""
+    cache = deploy_dir / "facts"
+    for path in [cache / node, *sorted(cache.glob(f"s*_{node}"))]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("__payload__"), str):
+                data = json.loads(data["__payload__"])
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            return data
+    return {}
+
+
 def node_family(deploy_dir: Path, node: str, distro: str) -> str:
     """The node's family from the deploy's fact cache, else the answer file's distro."""
-    try:
-        facts = json.loads((deploy_dir / "facts" / node).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        facts = {}
-    if isinstance(facts, dict):
+    facts = cached_facts(deploy_dir, node)
+    if facts:
         dist = facts.get("ansible_distribution", facts.get("distribution"))
         family = facts.get("ansible_os_family", facts.get("os_family"))
         if dist == "Ubuntu":

@@ -57,6 +57,13 @@ def test_web_root_follows_the_node_family(four_node: Path, tmp_path: Path, facts
     assert next_steps(load(four_node), tmp_path).dashboard == f"http://10.0.0.11{root}"
 
 
+def test_the_fact_cache_of_ansible_core_2_19_is_read(four_node: Path, tmp_path: Path) -> None:
+    (tmp_path / "facts").mkdir()
+    payload = json.dumps({"ansible_os_family": "RedHat", "ansible_distribution": "AlmaLinux"})
+    (tmp_path / "facts" / "s1_openstack1").write_text(json.dumps({"__payload__": payload}))
+    assert next_steps(load(four_node), tmp_path).dashboard == "http://10.0.0.11/dashboard/"
+
+
 def test_no_dashboard_without_horizon(four_node: Path, tmp_path: Path) -> None:
     four_node.write_text(four_node.read_text().replace(", horizon]", "]"))
     steps = next_steps(load(four_node), tmp_path)
