@@ -129,6 +129,9 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
         path = deploy_dir(answers) / name
         assert path.is_file() and path.stat().st_mode & 0o777 == 0o600, path
     assert on(CONTROLLER, "stat -c '%a %U' /root/admin-openrc").split() == ["600", "root"]
+    # deploy ends with the next steps: the dashboard, the credentials files, one command
+    steps = first.stdout[first.stdout.index("next steps"):]
+    assert "/horizon/" in steps and "admin-openrc" in steps and "server list" in steps, steps
 
     # 2. verify: node checks, API checks (Ceph's too), dashboard login in Chromium and the
     #    functional smoke with real guests: one reached over SSH by its floating IP, data
@@ -166,6 +169,15 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
     assert rerun["status"] == "successful"
     changed = {host: counts["changed"] for host, counts in rerun["hosts"].items()}
     assert changed == dict.fromkeys(changed, 0), changed
+    # repos.upgrade first: the re-run ran no upgrade on any node
+    log = (Path(rerun["run_dir"]) / "deploy.log").read_text()
+    upgrade = log.split("TASK [base : Upgrade every package (apt)]", 1)[1].split("TASK [", 1)[0]
+    assert "ok: [" not in upgrade and "changed: [" not in upgrade, upgrade
+    # status: every node answers on SSH, the last run is this re-run
+    status = json.loads(ok("status", str(answers), "--json").stdout)
+    assert {n["name"] for n in status["nodes"] if n["ssh"]["reachable"]} == NODES
+    assert status["last_run"]["run_dir"] == rerun["run_dir"]
+    assert status["last_run"]["status"] == "successful"
 
     # 4. no secret value reached any run directory (artifacts, events, logs)
     runs = deploy_dir(answers) / "runs"
