@@ -15,7 +15,7 @@ from installer.lab.topology import LabPlan, plan_from_nodes
 
 def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
     """Answer-file settings that make a deployment target this lab."""
-    return {
+    settings: dict[str, Any] = {
         # the release the nodes' Debian suite ships (bookworm: zed, trixie: epoxy)
         "deployment": {"name": plan.name, "release": SUITE_RELEASES[plan.suite]},
         "network": {
@@ -34,6 +34,32 @@ def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
         # this kernel has no device-mapper for LVM; Ceph RBD needs no kernel support
         "cinder": {"backend": "ceph"},
         "ceph": {"mode": "deployed", "osd_file_size_gb": 8},
+    }
+    if SUITE_RELEASES[plan.suite] == "epoxy":
+        epoxy = _epoxy_network()
+        settings["network"].update(epoxy.pop("network"))
+        settings.update(epoxy)
+    return settings
+
+
+#: VLANs of the lab's self-service networks on Epoxy (on the provider bridge).
+EPOXY_TENANT_VLANS = "100:199"
+
+
+def _epoxy_network() -> dict[str, Any]:
+    """Neutron on Epoxy: Open vSwitch, self-service networks as VLANs on the provider bridge.
+
+    Epoxy removed the linuxbridge driver; this kernel has no openvswitch module, so Open
+    vSwitch runs its userspace datapath (the neutron role picks it), whose VXLAN tunnels
+    would need the endpoint address on an Open vSwitch bridge: the lab's self-service
+    networks are VLANs on the provider network instead.
+    """
+    return {
+        "network": {"mechanism_driver": "openvswitch", "overlay": "none"},
+        "overrides": {"neutron": {"ml2_conf.ini": {
+            "ml2": {"tenant_network_types": ["vlan"]},
+            "ml2_type_vlan": {"network_vlan_ranges": f"provider:{EPOXY_TENANT_VLANS}"},
+        }}},
     }
 
 

@@ -94,3 +94,26 @@ def test_cli_refuses_an_unknown_suite():
     result = CliRunner().invoke(main, ["lab", "up", "--name", "tx", "--suite", "sid"])
     assert result.exit_code == 2
     assert "bookworm" in result.output and "trixie" in result.output
+
+
+def test_epoxy_lab_uses_open_vswitch_with_vlan_self_service_networks(tmp_path):
+    """Epoxy has no linuxbridge driver; the lab's kernel has no VXLAN-capable OVS datapath."""
+    plan = replace(plan_default("tx", 4, "10.225.0.0/24"), suite="trixie")
+    paths = LabPaths.for_lab("tx", tmp_path)
+    write_lab_answers(plan, paths)
+    dep = load(paths.answers)
+    assert dep.network.mechanism_driver == "openvswitch" and dep.network.overlay == "none"
+    ml2 = dep.overrides["neutron"]["ml2_conf.ini"]
+    assert ml2["ml2"]["tenant_network_types"] == ["vlan"]
+    assert ml2["ml2_type_vlan"]["network_vlan_ranges"] == "provider:100:199"
+    # the provider settings of the lab stay as they are
+    assert dep.network.provider_cidr == plan.provider_cidr
+
+
+def test_zed_lab_keeps_linuxbridge_and_vxlan(tmp_path):
+    plan = plan_default("bw", 4, "10.219.0.0/24")
+    paths = LabPaths.for_lab("bw", tmp_path)
+    write_lab_answers(plan, paths)
+    dep = load(paths.answers)
+    assert dep.network.mechanism_driver == "linuxbridge" and dep.network.overlay == "vxlan"
+    assert "neutron" not in (dep.overrides or {})
