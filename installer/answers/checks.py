@@ -76,13 +76,26 @@ def vni_range(value: str) -> str | None:
     return None
 
 
-def mechanism_driver(value: str) -> str | None:
-    """Open vSwitch renders but has never deployed: refused until it is wired and proven."""
-    if value == "openvswitch":
-        return ("'openvswitch' cannot be deployed yet: nothing creates the provider bridge "
-                "its agent is configured with, and the path has never run (Open vSwitch's "
-                "kernel module is missing on the machine it is proven on); use 'linuxbridge', "
-                "proven live with guests, floating IPs, security groups and volumes")
+#: Releases whose neutron has no linuxbridge driver and agent any more (neutron 26.0, 2025.1
+#: Epoxy, removed both; Debian 13 packages only an agent unit whose binary no package ships).
+RELEASES_WITHOUT_LINUXBRIDGE: frozenset[str] = frozenset({"epoxy"})
+
+
+def mechanism_driver(value: str, release: str) -> str | None:
+    """The driver must exist in the release; Open vSwitch is proven only where it must be used.
+
+    Epoxy has only openvswitch (the neutron role makes the provider bridge and uses Open
+    vSwitch's userspace datapath where the kernel has no openvswitch module; deployed on the
+    Debian 13 lab). Before Epoxy, the openvswitch path has never run: linuxbridge it is.
+    """
+    if value == "linuxbridge" and release in RELEASES_WITHOUT_LINUXBRIDGE:
+        return (f"'linuxbridge' does not exist in {release}: neutron removed its driver and "
+                "agent in 2025.1 (Epoxy); use 'openvswitch'")
+    if value == "openvswitch" and release not in RELEASES_WITHOUT_LINUXBRIDGE:
+        return (f"'openvswitch' has never run with {release}: the neutron role makes its "
+                "provider bridge, but the path is proven only with epoxy (Debian 13 lab); "
+                "use 'linuxbridge', proven live with guests, floating IPs, security groups "
+                "and volumes")
     return None
 
 
@@ -99,5 +112,4 @@ STRING_CHECKS = {
 KEY_CHECKS = {
     "network.provider_interface": interface,
     "network.vni_range": vni_range,
-    "network.mechanism_driver": mechanism_driver,
 }

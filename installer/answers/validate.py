@@ -390,6 +390,11 @@ def _support(src: Source, merged: dict[str, Any]) -> None:
         matrix = "; ".join(f"{d}: {', '.join(r)}" for d, r in SUPPORT_MATRIX.items())
         src.problem("deployment.release", f"{release!r} is not supported on {distro}",
                     f"choose a supported pair ({matrix})")
+    driver = merged["network"]["mechanism_driver"]
+    if why := checks.mechanism_driver(driver, release):
+        other = "linuxbridge" if driver == "openvswitch" else "openvswitch"
+        src.problem("network.mechanism_driver", why,
+                    f"set it to {other!r} (or change deployment.release)")
 
 
 def _addresses(src: Source, merged: dict[str, Any],

@@ -21,7 +21,7 @@ CASES = [
     ("wrong-type-bool", "  become: false", "  become: maybe", "ssh.become", "true or false"),
     ("wrong-type-list", "  allow: []", "  allow: 10.0.0.0/24", "ntp.allow", "must be a list"),
     ("openvswitch-refused", "  mechanism_driver: linuxbridge", "  mechanism_driver: openvswitch",
-     "network.mechanism_driver", "nothing creates the provider bridge"),
+     "network.mechanism_driver", "has never run with zed"),
     ("port-range", "  port: 22", "  port: 70000", "ssh.port", "not a TCP port"),
     ("invalid-ip", "    address: 10.0.0.13", "    address: 10.0.0.300", "nodes[2].address",
      "not an IP address"),
@@ -243,3 +243,15 @@ def test_unreadable_secrets_file(four_node: Path):
     spath.mkdir()
     problems = check(four_node)[3]
     assert any(p.file == str(spath) and "directory" in p.message for p in problems)
+
+
+def test_epoxy_takes_openvswitch_and_refuses_linuxbridge(four_node: Path):
+    """neutron 26 (Epoxy) has no linuxbridge driver; openvswitch is its proven path."""
+    text = four_node.read_text().replace("  release: zed", "  release: epoxy")
+    four_node.write_text(text)
+    (p,) = [p for p in check(four_node)[3] if p.key == "network.mechanism_driver"]
+    assert "'linuxbridge' does not exist in epoxy" in p.message and "'openvswitch'" in p.fix
+    assert p.line == _line_of(text, "  mechanism_driver: linuxbridge")
+    four_node.write_text(text.replace("  mechanism_driver: linuxbridge",
+                                      "  mechanism_driver: openvswitch"))
+    assert [p for p in check(four_node)[3] if p.key == "network.mechanism_driver"] == []
