@@ -15,7 +15,8 @@ from installer.verify.probes import last_line
 
 #: keystone's token key repository (keystone.conf [fernet_tokens] key_repository).
 FERNET_KEYS = "/etc/keystone/fernet-keys"
-LOG = "/var/log/keystone/keystone.log"
+#: keystone's logs (Debian's uWSGI app writes keystone-wsgi-public.log).
+LOGS = "/var/log/keystone/*.log"
 
 
 def diagnosis(host: Any, family: str) -> str | None:
@@ -33,8 +34,10 @@ def diagnosis(host: Any, family: str) -> str | None:
                      "re-create it with `stackinstall deploy FILE --phase services`, which "
                      "runs keystone-manage fernet_setup)")
     if found:
-        error = last_line(host.run(f"grep ' ERROR ' {LOG} 2>/dev/null | tail -n 1").stdout)
+        error = last_line(host.run(
+            f"grep -h ' ERROR ' {LOGS} 2>/dev/null | grep -E 'Error|Exception|exception' "
+            "| tail -n 1").stdout)
         if error:
-            found.append(f"last ERROR in {LOG}: {error[-300:]}")
+            found.append(f"last ERROR in {LOGS}: {error[-300:]}")
         return "keystone is the cause: " + "; ".join(found)
     return None

@@ -123,13 +123,18 @@ def test_a_keystone_without_fernet_keys_is_named_as_the_cause(deploy_dir: Path) 
                "fernet-keys": (0, "2\n", "")}
     outcome = openstack_api.token_issue(FakeHost(healthy), ctx)
     assert outcome.message == "the admin cannot get a token: Internal Server Error (HTTP 500)"
+    # the lines seen on lab cat with the key repository moved away
+    error_line = ("2026-11-22 05:52:11.859 15986 ERROR keystone.server.flask.application "
+                  "keystone.exception.KeysNotFound: An unexpected error prevented the server "
+                  "from fulfilling your request.")
     broken = dict(healthy, **{"fernet-keys": (1, "0\n", ""),
-                              "keystone.log": (0, "2026-11-22 ERROR keystone Key repo\n", "")})
+                              "/var/log/keystone/": (0, error_line + "\n", "")})
     outcome = openstack_api.token_issue(FakeHost(broken), ctx)
     assert not outcome.ok
     assert ("keystone is the cause: its fernet key repository /etc/keystone/fernet-keys has "
             "no key") in outcome.message
-    assert "last ERROR in /var/log/keystone/keystone.log: 2026-11-22 ERROR" in outcome.message
+    assert ("last ERROR in /var/log/keystone/*.log: 2026-11-22 05:52:11.859 15986 ERROR "
+            "keystone.server.flask.application keystone.exception.KeysNotFound") in outcome.message
 
 
 def _units_check(group: str) -> Any:
