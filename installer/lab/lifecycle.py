@@ -73,6 +73,13 @@ def _same_topology(a: LabPlan, b: LabPlan) -> bool:
         b.management_cidr, b.provider_cidr, b.nodes, b.suite)
 
 
+def _grows(old: LabPlan, new: LabPlan) -> bool:
+    """``new`` is ``old`` with nodes added at the end (same subnets, suite and first nodes)."""
+    return ((old.management_cidr, old.provider_cidr, old.suite)
+            == (new.management_cidr, new.provider_cidr, new.suite)
+            and len(new.nodes) > len(old.nodes) and new.nodes[:len(old.nodes)] == old.nodes)
+
+
 def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpResult:
     """Create or complete the lab; ``plan`` None means: the existing lab, or the default.
 
@@ -89,6 +96,13 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
         if plan is None:
             plan = state.to_plan() if state else plan_default(
                 name, DEFAULT_NODE_COUNT, DEFAULT_MANAGEMENT_CIDR)
+        if state and _grows(state.to_plan(), plan):
+            # Day 2: nodes appended to the answer file join the running lab; the others
+            # are left as they are.
+            state.nodes += [NodeState(name=n.name, index=n.index, address=n.address,
+                                      roles=list(n.roles))
+                            for n in plan.nodes[len(state.nodes):]]
+            save_state(paths.state_file, state)
         if state and not _same_topology(state.to_plan(), plan):
             raise LabError(
                 f"lab {name!r} already exists with another topology, subnet or suite",

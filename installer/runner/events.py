@@ -63,6 +63,8 @@ class PhaseRecord:
     hosts: dict[str, HostCounts] = field(default_factory=dict)
     failures: list[TaskFailure] = field(default_factory=list)
     output_tail: list[str] = field(default_factory=list)
+    #: host -> the handlers that ran there (service restarts and reloads)
+    handlers: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +73,7 @@ class PhaseRecord:
             "duration_s": round(self.duration_s, 2),
             "hosts": {h: c.as_dict() for h, c in sorted(self.hosts.items())},
             "failures": [f.as_dict() for f in self.failures],
+            "handlers": {h: names for h, names in sorted(self.handlers.items())},
         }
 
 
@@ -104,6 +107,7 @@ class RunTracker:
         self.hosts: dict[str, HostLive] = {}
         self.play = ""
         self.task = ""
+        self._notified: set[tuple[str, str]] = set()
 
     # -- phase boundaries -------------------------------------------------
     @property
@@ -148,6 +152,7 @@ class RunTracker:
             self.play = str(data.get("play") or data.get("name") or "")
         elif kind in _TASK_START:
             self.task = _task_label(data)
+
         elif kind == "runner_on_start" and live:
             live.state, live.task = "running", _task_label(data)
         elif kind == "runner_on_ok" and live:
@@ -155,6 +160,12 @@ class RunTracker:
             live.counts.ok += 1
             live.counts.changed += int(changed)
             live.state = "changed" if changed else "ok"
+            name = str(data.get("task") or "")
+            if changed and (str(host), name) in self._notified:
+                ran = record.handlers.setdefault(str(host), [])
+                if name not in ran:
+                    ran.append(name)
+
         elif kind == "runner_on_skipped" and live:
             live.counts.skipped += 1
             live.state = "skipped"
@@ -169,6 +180,9 @@ class RunTracker:
             live.counts.unreachable += 1
             live.state = "unreachable"
             self._pending.append(from_event(record.name, event))
+        elif kind == "playbook_on_notify" and host:
+            # a handler is due on this host; whether it changes anything is its own result
+            self._notified.add((str(host), str(data.get("handler") or "").split(" : ", 1)[-1]))
         elif kind == "playbook_on_stats":
             record.hosts = stats_to_counts(data)
             record.failures = self._fatal_failures(record.hosts)

@@ -84,9 +84,23 @@ def phases_table(phases: Sequence[PhaseRecord]) -> Table:
     return table
 
 
+def handlers_line(phases: Sequence[PhaseRecord]) -> str:
+    """Which handlers (service restarts and reloads) ran where, over every phase."""
+    ran: dict[str, list[str]] = {}
+    for record in phases:
+        for host, names in record.handlers.items():
+            mine = ran.setdefault(host, [])
+            mine += [n for n in names if n not in mine]
+    if not ran:
+        return "restarted: nothing (no handler ran)"
+    return "restarted: " + "; ".join(f"{host}: {', '.join(names)}"
+                                     for host, names in sorted(ran.items()))
+
+
 def print_summary(console: Console, summary: RunSummary) -> None:
     console.print(hosts_table(summary.hosts))
     console.print(phases_table(summary.phases))
+    console.print(escape(handlers_line(summary.phases)))
     console.print(
         f"run {escape(summary.status)} in {format_elapsed(summary.duration_s)}; "
         f"log and artifacts: [path]{escape(str(summary.run_dir))}[/path]"

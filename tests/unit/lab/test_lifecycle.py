@@ -50,3 +50,27 @@ def test_a_new_controller_link_is_addressed_on_the_provider_bridge(commands, mon
                              "10.213.1.11", 24, "02:00:00:00:00:01")
     assert ["ip", "-n", "si-lab-openstack1", "addr", "replace", "10.213.1.11/24", "dev",
             "eth1"] in commands
+
+
+def _plan(count: int, suite: str = "bookworm", cidr: str = "10.237.0.0/24"):
+    from installer.lab.topology import LabNode, LabPlan
+
+    roles = ["controller", "network", "compute", "storage", "compute"]
+    return LabPlan("cat", cidr, "10.237.1.0/24", tuple(
+        LabNode(f"openstack{i}", i, f"10.237.0.{10 + i}", (roles[i - 1],))
+        for i in range(1, count + 1)), suite)
+
+
+def test_nodes_appended_to_the_answer_file_grow_the_lab_and_nothing_else_does():
+    from installer.lab.lifecycle import _grows
+
+    assert _grows(_plan(4), _plan(5))
+    assert not _grows(_plan(4), _plan(4))  # the same lab: nothing to add
+    assert not _grows(_plan(5), _plan(4))  # removing a node is not growing
+    assert not _grows(_plan(4), _plan(5, suite="trixie"))
+    assert not _grows(_plan(4), _plan(5, cidr="10.238.0.0/24"))
+    changed = _plan(5)
+    changed = type(changed)(changed.name, changed.management_cidr, changed.provider_cidr,
+                            (changed.nodes[1], changed.nodes[0], *changed.nodes[2:]),
+                            changed.suite)
+    assert not _grows(_plan(4), changed)  # the first nodes must stay as they are

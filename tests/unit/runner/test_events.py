@@ -119,3 +119,28 @@ def test_events_recorded_on_the_lab_name_the_failed_host_task_and_error():
     lines = failure_report([failure], [], str)
     assert lines[0].startswith("FAILED: host openstack1, phase infra, "
                                "task 'mariadb : Enable and start MariaDB'")
+
+
+def test_the_handlers_that_ran_are_named_per_host():
+    """Events as ansible-runner wrote them on lab cat (a notify, then the handler's result)."""
+    from installer.runner.summary import handlers_line
+
+    def ev(kind, host, **data):
+        return {"event": kind, "event_data": {"host": host, **data}}
+
+    tracker = RunTracker()
+    tracker.start_phase("services")
+    for event in (
+        ev("playbook_on_notify", "openstack2", handler="neutron : Restart neutron server"),
+        ev("playbook_on_notify", "openstack2", handler="neutron : Restart neutron l3 agent"),
+        ev("runner_on_skipped", "openstack2", task="Restart neutron server"),
+        ev("runner_on_ok", "openstack2", task="Restart neutron l3 agent", res={"changed": True}),
+        ev("runner_on_ok", "openstack1", task="Restart glance", res={"changed": True}),
+        ev("runner_on_ok", "openstack3", task="Write nova.conf", res={"changed": True}),
+    ):
+        tracker.handle(event)
+    record = tracker.finish_phase("successful")
+    assert record.handlers == {"openstack2": ["Restart neutron l3 agent"]}
+    assert record.as_dict()["handlers"] == {"openstack2": ["Restart neutron l3 agent"]}
+    assert handlers_line([record]) == "restarted: openstack2: Restart neutron l3 agent"
+    assert handlers_line([]) == "restarted: nothing (no handler ran)"
