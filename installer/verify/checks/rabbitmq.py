@@ -12,6 +12,8 @@ from installer.verify.registry import Outcome, check, failed, passed
 WHERE = "roles/rabbitmq"
 GROUPS = ("rabbitmq",)
 USER = "openstack"
+#: Seconds rabbitmqctl may take to authenticate the user.
+AUTH_TIMEOUT = 60
 
 
 @check("rabbitmq active", groups=GROUPS, where=WHERE)
@@ -22,9 +24,13 @@ def rabbitmq_active(host: Any, ctx: CheckContext) -> Outcome:
 @check("rabbitmq openstack user", groups=GROUPS, where=f"{WHERE}, tasks/accounts.yml")
 def rabbitmq_user(host: Any, ctx: CheckContext) -> Outcome:
     password = ctx.secret("rabbitmq_openstack_password")
-    # The password goes through stdin, so it never shows in the node's process list.
+    # The password goes through stdin, so it never shows in the node's process list. It ends
+    # with a newline and -q is not given: rabbitmqctl 4.0 (Debian 13) never returned from a
+    # correct password read from stdin with -q, nor without the newline (a wrong one failed at
+    # once). The timeout turns any other wait into a failure instead of a stuck verify.
     result = host.run(
-        f"printf '%s' {shlex.quote(password)} | rabbitmqctl -q authenticate_user {USER}"
+        f"printf '%s\\n' {shlex.quote(password)} | "
+        f"timeout {AUTH_TIMEOUT} rabbitmqctl authenticate_user {USER}"
     )
     if result.rc != 0:
         return failed(
