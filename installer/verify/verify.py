@@ -15,10 +15,11 @@ from pathlib import Path
 from installer import console
 from installer.errors import StackInstallError
 from installer.runner.secrets import Masker, load_secret_values
+from installer.verify.checks import builtin_checks
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
-from installer.verify.registry import Check, load_builtin_checks, plan
+from installer.verify.registry import Check, plan
 from installer.verify.smoke import SmokeRun, storage_probe
 from installer.verify.smoke import plan as smoke_plan
 from installer.verify.tempest import Selection, TempestRun
@@ -146,7 +147,7 @@ def verify_deploy_dir(
     memberships = {
         n.name: n.groups for n in inventory.nodes if limit is None or n.name in limit
     }
-    schedule = plan(checks if checks is not None else load_builtin_checks(), memberships)
+    schedule = plan(checks if checks is not None else builtin_checks(), memberships)
     wanted = smoke or browser or tempest is not None
     artifacts = artifacts_dir(deploy_dir) if wanted else None
     with control_dir() as sockets:

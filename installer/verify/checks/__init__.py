@@ -12,9 +12,17 @@ from installer.verify.checks import (
     openstack_nodes,
     rabbitmq,
 )
+from installer.verify.registry import REGISTRY, Check
+
+
+def builtin_checks() -> list[Check]:
+    """Every built-in check (their modules registered them when this package was imported)."""
+    return list(REGISTRY)
+
 
 __all__ = [
     "base",
+    "builtin_checks",
     "ceph",
     "chrony",
     "etcd",

@@ -1,6 +1,7 @@
 import pytest
 
-from installer.verify.registry import Check, load_builtin_checks, passed, plan, select
+from installer.verify.checks import builtin_checks
+from installer.verify.registry import Check, passed, plan, select
 
 
 def _noop(host, ctx):
@@ -30,7 +31,7 @@ def test_groups_missing_from_the_inventory_run_nothing():
 
 
 def test_builtin_checks_cover_the_infra_services_by_group():
-    builtin = {c.name: c for c in load_builtin_checks()}
+    builtin = {c.name: c for c in builtin_checks()}
     expected_groups = {
         "hostname": ("all",),
         "mariadb bind address": ("mariadb",),
@@ -56,6 +57,6 @@ def test_builtin_checks_cover_the_infra_services_by_group():
 def test_duplicate_names_are_refused():
     from installer.verify.registry import check
 
-    load_builtin_checks()
+    builtin_checks()
     with pytest.raises(ValueError):
         check("hostname", groups=("all",))(_noop)
