@@ -39,10 +39,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from installer.answers.cli import answers, render
+    from installer.answers.cli import answers
     from installer.guest.cli import image
     from installer.lab.cli import lab
     from installer.preflight.cli import preflight
+    from installer.render.cli import render
     from installer.runner.cli import deploy
     from installer.status.cli import status
     from installer.verify.cli import verify

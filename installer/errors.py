@@ -42,14 +42,10 @@ class LabError(StackInstallError):
     exit_code = 5
 
 
-class PreflightError(StackInstallError):
-    """A target node is not ready for deployment."""
+class PreflightFailed(StackInstallError):
+    """``stackinstall preflight`` (or deploy's preflight) found problems; carries the report."""
 
     exit_code = 6
-
-
-class PreflightFailed(PreflightError):
-    """``stackinstall preflight`` (or deploy's preflight) found problems; carries the report."""
 
     def __init__(self, message: str, *, report: object, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)

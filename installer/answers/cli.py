@@ -1,4 +1,4 @@
-"""CLI: `stackinstall answers generate|validate` and `stackinstall render`."""
+"""CLI: `stackinstall answers generate|validate`."""
 
 from __future__ import annotations
 
@@ -48,13 +48,3 @@ def validate_cmd(file: Path, secrets: Path | None, as_json: bool) -> None:
     """Report every problem in FILE (and its secrets) with line, key and fix."""
     commands.validate(file, secrets, as_json)
 
-
-@click.command()
-@click.argument("file", type=_FILE)
-@click.option("--secrets", type=_FILE, help="Secrets file (default: as the answer file says).")
-@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
-              help="Deployment directory (default: deployments/<name> beside FILE).")
-@click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
-def render(file: Path, secrets: Path | None, output: Path | None, as_json: bool) -> None:
-    """Write the Ansible inventory and variables for FILE into the deployment directory."""
-    commands.render(file, secrets, output, as_json)

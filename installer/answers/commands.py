@@ -1,4 +1,4 @@
-"""What the answers/render commands do (the CLI only parses options)."""
+"""What the answers commands do (the CLI only parses options)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from installer import console
-from installer.answers import check, load
+from installer.answers import check
 from installer.answers.generate import (
     GenerateResult,
     check_nodes,
@@ -114,24 +114,3 @@ def validate(file: Path, secrets: Path | None, as_json: bool = False) -> None:
     console.success(f"{file} is valid: {len(merged['nodes'])} node(s), "
                     f"{len(merged['services'])} service(s); secrets in {spath}")
 
-
-def render(file: Path, secrets: Path | None, output: Path | None, as_json: bool = False) -> None:
-    from installer.render import render as do_render
-
-    try:
-        dep = load(file, secrets)
-    except AnswerFileError as exc:
-        if as_json:
-            click.echo(dumps(problems_document(file, exc.problems)))  # type: ignore[arg-type]
-        else:
-            show(exc.problems)  # type: ignore[arg-type]
-        raise
-    result = do_render(dep, output)
-    if as_json:
-        click.echo(dumps({"status": "rendered", "out_dir": str(result.out_dir),
-                          "inventory": str(result.inventory / "hosts.yml"),
-                          "files": [str(p) for p in result.files]}))
-        return
-    console.success(f"rendered {len(result.files)} files into {result.out_dir}")
-    console.out.print(f"  inventory: {result.inventory / 'hosts.yml'}")
-    console.out.print("  secrets:   inventory/group_vars/all/secrets.yml (mode 0600, not shown)")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from installer import console
 from installer.answers import load_topology
+from installer.paths import DeployPaths
 from installer.preflight.findings import Report
 from installer.preflight.report import passed_by_node, problem_table, table, to_json
 from installer.preflight.run import failure, run_preflight
@@ -13,8 +14,7 @@ from installer.preflight.run import failure, run_preflight
 
 def run_command(answers: Path, *, as_json: bool = False, show_all: bool = False) -> Report:
     deployment = load_topology(answers)
-    known_hosts = deployment.default_deploy_dir / "known_hosts"
-    report = run_preflight(deployment, known_hosts)
+    report = run_preflight(deployment, DeployPaths(deployment.default_deploy_dir).known_hosts)
     if as_json:
         console.out.print(to_json(report), markup=False, highlight=False, soft_wrap=True)
     elif show_all:

@@ -13,6 +13,7 @@ import yaml
 from installer import catalogue
 from installer.answers.model import Deployment
 from installer.answers.secrets import write_private
+from installer.paths import DeployPaths
 from installer.render.groups import inventory_groups
 from installer.render.owner import claim
 
@@ -30,14 +31,19 @@ class RenderResult:
     files: list[Path] = field(default_factory=list)
 
     @property
+    def paths(self) -> DeployPaths:
+        return DeployPaths(self.out_dir)
+
+    @property
     def inventory(self) -> Path:
-        return self.out_dir / "inventory"
+        return self.paths.inventory
 
 
 def host_vars(dep: Deployment, out_dir: Path) -> dict[str, dict[str, Any]]:
     key = str(Path(dep.ssh.private_key).expanduser())
     common_args = (
-        f"-o StrictHostKeyChecking=accept-new -o UserKnownHostsFile={out_dir / 'known_hosts'}"
+        "-o StrictHostKeyChecking=accept-new "
+        f"-o UserKnownHostsFile={DeployPaths(out_dir).known_hosts}"
         " -o ControlMaster=auto -o ControlPersist=60s -o ServerAliveInterval=15"
     )
     return {
@@ -141,27 +147,26 @@ def _write(path: Path, body: str, files: list[Path]) -> None:
 
 def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
     """Write inventory, group_vars, host_vars and the 0600 secrets file; return what was written."""
-    out = Path(out_dir or dep.default_deploy_dir).resolve()
+    paths = DeployPaths.at(out_dir, dep.default_deploy_dir)
+    out = paths.root
     claim(out, dep.path)  # refuses a directory another answer file renders into
-    inv = out / "inventory"
     result = RenderResult(out)
     head = HEADER.format(source=dep.path)
     hv = host_vars(dep, out)
     hosts = {"all": {"hosts": {name: None for name in hv},
                      "children": {g: {"hosts": {h: None for h in members}}
                                   for g, members in inventory_groups(dep).items()}}}
-    _write(inv / "hosts.yml", head + _dump(hosts), result.files)
-    _write(inv / "group_vars" / "all" / "main.yml", head + _dump(group_vars(dep)), result.files)
-    _write(inv / "group_vars" / "all" / "catalogue.yml",
+    _write(paths.hosts, head + _dump(hosts), result.files)
+    _write(paths.main_vars, head + _dump(group_vars(dep)), result.files)
+    _write(paths.catalogue_vars,
            head + _dump({"deployment_family": FAMILY_EXPRESSION,
                          "deployment_catalogue": catalogue.load(dep.release).rendered()}),
            result.files)
     for name, values in hv.items():
-        _write(inv / "host_vars" / f"{name}.yml", head + _dump(values), result.files)
-    secrets_path = inv / "group_vars" / "all" / "secrets.yml"
-    write_private(secrets_path, head + _dump(dict(sorted(dep.secrets.items()))))
-    result.files.append(secrets_path)
-    stale = {p for p in (inv / "host_vars").glob("*.yml")} - set(result.files)
+        _write(paths.host_vars(name), head + _dump(values), result.files)
+    write_private(paths.secrets, head + _dump(dict(sorted(dep.secrets.items()))))
+    result.files.append(paths.secrets)
+    stale = {p for p in paths.host_vars_dir.glob("*.yml")} - set(result.files)
     for path in stale:  # nodes removed from the answer file leave the inventory too
         path.unlink()
     return result

@@ -12,18 +12,19 @@ import os
 from pathlib import Path
 
 from installer.errors import FileExistsRefusal
+from installer.paths import DeployPaths
 
 #: File in the deployment directory naming the answer file that owns it (absolute path).
-MARKER = ".answer-file"
+MARKER = DeployPaths.OWNER_MARKER
 
 
 def owner(out_dir: Path) -> Path | None:
     """The answer file ``out_dir`` was rendered from, or None for a new directory."""
-    marker = out_dir / MARKER
-    if marker.is_file():
-        recorded = marker.read_text(encoding="utf-8").strip()
+    paths = DeployPaths(out_dir)
+    if paths.owner_marker.is_file():
+        recorded = paths.owner_marker.read_text(encoding="utf-8").strip()
         return Path(recorded) if recorded else None
-    return _rendered_from(out_dir / "inventory" / "hosts.yml")  # rendered before the marker
+    return _rendered_from(paths.hosts)  # rendered before the marker
 
 
 def _rendered_from(hosts: Path) -> Path | None:
@@ -39,8 +40,8 @@ def _rendered_from(hosts: Path) -> Path | None:
     return None
 
 
-def claim(out_dir: Path, answers: Path) -> None:
-    """Record ``answers`` as the owner of ``out_dir``; refuse a directory another one owns."""
+def refuse_foreign(out_dir: Path, answers: Path) -> Path | None:
+    """Refuse (exit 4) a directory another answer file owns; return its owner, if any."""
     answers = answers.resolve()
     current = owner(out_dir)
     if current is not None and current != answers:
@@ -50,10 +51,18 @@ def claim(out_dir: Path, answers: Path) -> None:
             f"{answers} would share it, mixing the two deployments",
             hint=f"give {answers.name} its own deployment.name (or render it elsewhere with "
                  f"-o DIR); if {answers.name} now replaces {current.name}, delete "
-                 f"{out_dir / MARKER} and render again",
+                 f"{DeployPaths(out_dir).owner_marker} and render again",
         )
-    if current is None or not (out_dir / MARKER).is_file():
+    return current
+
+
+def claim(out_dir: Path, answers: Path) -> None:
+    """Record ``answers`` as the owner of ``out_dir``; refuse a directory another one owns."""
+    answers = answers.resolve()
+    current = refuse_foreign(out_dir, answers)
+    marker = DeployPaths(out_dir).owner_marker
+    if current is None or not marker.is_file():
         out_dir.mkdir(parents=True, exist_ok=True)
-        tmp = out_dir / f"{MARKER}.tmp"
+        tmp = marker.with_name(f"{MARKER}.tmp")
         tmp.write_text(f"{answers}\n", encoding="utf-8")
-        os.replace(tmp, out_dir / MARKER)
+        os.replace(tmp, marker)

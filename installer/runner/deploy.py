@@ -13,6 +13,8 @@ from rich.console import Console
 
 from installer import console as consoles
 from installer.errors import DeployError, DeployFailed
+from installer.masking import Masker, load_secret_values
+from installer.paths import DeployPaths
 from installer.preflight import ensure_ready
 from installer.runner.display import Progress
 from installer.runner.events import RunTracker
@@ -22,8 +24,8 @@ from installer.runner.phases import playbook_for, select_phases
 from installer.runner.prepare import load_and_render
 from installer.runner.resume import resume_command
 from installer.runner.rundir import LOG_NAME, SUMMARY_NAME, RunLog, new_run_dir
-from installer.runner.secrets import Masker, find_leaks, load_secret_values, redact
-from installer.runner.settings import ansible_env, fact_cache_dir
+from installer.runner.secrets import find_leaks, redact
+from installer.runner.settings import ansible_env
 from installer.runner.summary import RunSummary, failure_report, print_summary
 
 
@@ -51,7 +53,7 @@ def deploy(request: DeployRequest, console: Console | None = None) -> DeployResu
     phases = select_phases(request.phases, request.start)
     deployment, rendered = load_and_render(request.answers, request.secrets, request.out_dir)
     if not request.skip_preflight:
-        ensure_ready(deployment, rendered.out_dir / "known_hosts")
+        ensure_ready(deployment, rendered.paths.known_hosts)
 
     def resume(phase: str) -> str:
         return resume_command(
@@ -113,7 +115,8 @@ def run_phases(
 
     tracker.on_stdout = on_stdout
     env = ansible_env()
-    fact_cache_dir(deploy_dir).mkdir(mode=0o700, exist_ok=True)
+    paths = DeployPaths(deploy_dir)
+    paths.facts.mkdir(mode=0o700, exist_ok=True)
     failed_phase: str | None = None
     try:
         with progress:
@@ -123,11 +126,11 @@ def run_phases(
                 status = _run_one(
                     options,
                     playbook=playbook,
-                    inventory=deploy_dir / "inventory",
+                    inventory=paths.inventory,
                     private_data_dir=run_dir,
                     ident=phase,
                     envvars=env,
-                    fact_cache=fact_cache_dir(deploy_dir),
+                    fact_cache=paths.facts,
                     tracker=tracker,
                 )
                 record = tracker.finish_phase(status)

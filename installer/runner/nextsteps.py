@@ -15,12 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from installer.answers.model import Deployment
+from installer.paths import DeployPaths
 from installer.render.groups import inventory_groups
 
 #: The dashboard's web root per distro family, as roles/horizon/vars/<family>.yml set it.
 HORIZON_WEBROOTS: dict[str, str] = {"debian": "/horizon/", "ubuntu": "/horizon/",
                                     "redhat": "/dashboard/"}
-CREDENTIAL_FILES = ("admin-openrc", "clouds.yaml")
 ADMIN_PASSWORD_KEY = "keystone_admin_password"
 
 
@@ -44,7 +44,7 @@ class NextSteps:
 def cached_facts(deploy_dir: Path, node: str) -> dict[str, Any]:
     """A node's facts from the jsonfile cache: ``facts/<node>``, or as ansible-core 2.19
     writes it, ``facts/s1_<node>`` holding ``{"__payload__": "<the facts as JSON>"}``."""
-    cache = deploy_dir / "facts"
+    cache = DeployPaths(deploy_dir).facts
     for path in [cache / node, *sorted(cache.glob(f"s*_{node}"))]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -77,7 +77,7 @@ def next_steps(dep: Deployment, deploy_dir: Path) -> NextSteps:
         node = next(n for n in dep.nodes if n.name == horizon[0])
         root = HORIZON_WEBROOTS[node_family(deploy_dir, node.name, dep.distro)]
         dashboard = f"http://{node.address}{root}"
-    files = tuple(deploy_dir / name for name in CREDENTIAL_FILES)
+    files = DeployPaths(deploy_dir).credentials
     return NextSteps(
         dashboard=dashboard,
         credentials=files,

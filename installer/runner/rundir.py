@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from installer.runner.secrets import Masker
+from installer.masking import Masker
+from installer.paths import DeployPaths
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 LOG_NAME = "deploy.log"
@@ -17,7 +18,7 @@ SUMMARY_NAME = "summary.json"
 def new_run_dir(deploy_dir: Path, now: datetime | None = None) -> Path:
     """Create and return a fresh run directory named after the UTC start time."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    runs = deploy_dir / "runs"
+    runs = DeployPaths(deploy_dir).runs
     runs.mkdir(parents=True, exist_ok=True, mode=0o700)
     candidate = runs / stamp
     suffix = 1

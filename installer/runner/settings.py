@@ -9,17 +9,13 @@ from pathlib import Path
 from installer.runner.phases import roles_dir
 
 
-def fact_cache_dir(deploy_dir: Path) -> Path:
-    return deploy_dir / "facts"
-
-
 def ansible_env() -> dict[str, str]:
     """Settings passed as environment variables (they win over any ansible.cfg).
 
     Host key checking stays on: the rendered ``ansible_ssh_common_args`` point SSH at the
     deployment's own ``known_hosts`` with ``StrictHostKeyChecking=accept-new``, so a first
     contact records the key and a changed key is refused. Facts are cached as JSON (the
-    directory is passed to ansible-runner as ``fact_cache``, see ``fact_cache_dir``) so
+    directory is passed to ansible-runner as ``fact_cache``, ``DeployPaths.facts``) so
     that re-runs skip most fact gathering.
     """
     venv_bin = str(Path(sys.executable).parent)

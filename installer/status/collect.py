@@ -11,6 +11,7 @@ import yaml
 
 from installer.answers import load_topology
 from installer.catalogue import TOPOLOGY_ROLES
+from installer.paths import DeployPaths
 from installer.render.groups import inventory_groups
 from installer.status.reach import reach_all
 from installer.status.runs import LastRun, last_run
@@ -61,8 +62,9 @@ def rendered_groups(inventory: Path) -> dict[str, list[str]] | None:
 
 def read_status(answers: Path, out_dir: Path | None = None) -> DeploymentStatus:
     dep = load_topology(answers)
-    deploy_dir = Path(out_dir or dep.default_deploy_dir).resolve()
-    groups = rendered_groups(deploy_dir / "inventory" / "hosts.yml")
+    paths = DeployPaths.at(out_dir, dep.default_deploy_dir)
+    deploy_dir = paths.root
+    groups = rendered_groups(paths.hosts)
     rendered = groups is not None
     groups = groups if groups is not None else inventory_groups(dep)
     problems = reach_all([(n.address, dep.ssh.port) for n in dep.nodes])

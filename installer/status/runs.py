@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from installer.paths import DeployPaths
+
 
 @dataclass(frozen=True)
 class LastRun:
@@ -31,7 +33,7 @@ class LastRun:
 
 def last_run(deploy_dir: Path) -> LastRun | None:
     """The newest run directory (names sort by start time), or None without any run."""
-    runs = deploy_dir / "runs"
+    runs = DeployPaths(deploy_dir).runs
     dirs = sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []
     if not dirs:
         return None

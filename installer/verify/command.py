@@ -1,4 +1,9 @@
-"""What ``stackinstall verify`` does: render, check, show, and fail loudly."""
+"""What ``stackinstall verify`` does: check the rendered deployment, show, and fail loudly.
+
+Verify reads the deployment directory that ``render`` or ``deploy`` wrote (it never renders
+itself: it checks what was deployed, not what the answer file says now); the answer file
+only says where that directory is.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,12 @@ from pathlib import Path
 from rich.markup import escape
 
 from installer import console
-from installer.errors import UsageError, VerifyError
-from installer.runner.prepare import load_and_render
+from installer.answers import load
+from installer.answers.report import show
+from installer.errors import AnswerFileError, UsageError, VerifyError
+from installer.paths import DeployPaths
+from installer.render.owner import refuse_foreign
+from installer.verify.inventory import read_inventory
 from installer.verify.report import failure_lines, table, to_json, to_junit
 from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
@@ -27,8 +36,8 @@ def run_verify(
     browser: bool = False,
     tempest: Selection | None = None,
 ) -> None:
-    deployment, rendered = load_and_render(answers, secrets, out_dir)
-    known = {n.name for n in deployment.nodes}
+    paths = rendered_paths(answers, secrets, out_dir)
+    known = {n.name for n in read_inventory(paths.root).nodes}
     unknown = sorted(set(nodes) - known)
     if unknown:
         raise UsageError(
@@ -36,7 +45,7 @@ def run_verify(
             hint=f"nodes of this deployment: {', '.join(sorted(known))}",
         )
     outcome = verify_deploy_dir(
-        rendered.out_dir, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
+        paths.root, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
         tempest=tempest,
     )
     if outcome.artifacts is not None:
@@ -67,3 +76,21 @@ def run_verify(
         )
     if not as_json:
         console.success(f"all {len(outcome.results)} checks passed on {len(outcome.nodes)} nodes")
+
+
+def rendered_paths(answers: Path, secrets: Path | None, out_dir: Path | None) -> DeployPaths:
+    """The deployment directory of ``answers``; refused when nothing was rendered there."""
+    try:
+        deployment = load(answers, secrets)
+    except AnswerFileError as exc:
+        show(exc.problems)  # type: ignore[arg-type]
+        raise
+    paths = DeployPaths.at(out_dir, deployment.default_deploy_dir)
+    if not paths.rendered:
+        raise VerifyError(
+            f"{paths.root} holds no rendered deployment ({paths.hosts} is missing): nothing "
+            "to verify",
+            hint=f"run stackinstall render/deploy first: stackinstall deploy {answers}",
+        )
+    refuse_foreign(paths.root, answers)
+    return paths

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from installer.errors import VerifyError
+from installer.paths import DeployPaths
 
 
 @dataclass(frozen=True)
@@ -76,12 +77,12 @@ def _memberships(hosts_yml: Mapping[str, Any]) -> dict[str, set[str]]:
 
 def read_inventory(deploy_dir: Path) -> Inventory:
     """Nodes and deployment-wide variables of ``deploy_dir`` (no secrets)."""
-    inv = deploy_dir / "inventory"
-    memberships = _memberships(_yaml(inv / "hosts.yml"))
-    variables = _yaml(inv / "group_vars" / "all" / "main.yml")
+    paths = DeployPaths(deploy_dir)
+    memberships = _memberships(_yaml(paths.hosts))
+    variables = _yaml(paths.main_vars)
     nodes = []
     for name in sorted(memberships):
-        hv = _yaml(inv / "host_vars" / f"{name}.yml")
+        hv = _yaml(paths.host_vars(name))
         address = str(hv.get("node_address") or hv.get("ansible_host") or name)
         key = hv.get("ansible_ssh_private_key_file")
         nodes.append(

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from installer import console
 from installer.errors import StackInstallError
-from installer.runner.secrets import Masker, load_secret_values
+from installer.masking import Masker, load_secret_values
+from installer.paths import DeployPaths
 from installer.verify.checks import builtin_checks
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
@@ -42,7 +43,7 @@ def _host_for(node: NodeInfo, socket: Path) -> object:
 
 
 def artifacts_dir(deploy_dir: Path) -> Path:
-    path = deploy_dir / "verify" / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    path = DeployPaths(deploy_dir).verify / time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     path.mkdir(parents=True, exist_ok=True)
     return path
 

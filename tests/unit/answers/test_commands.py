@@ -1,4 +1,4 @@
-"""`answers validate --json` and `render --json`: one JSON document on stdout."""
+"""`answers validate --json`: one JSON document on stdout."""
 
 from __future__ import annotations
 
@@ -35,24 +35,3 @@ def test_validate_json_lists_every_problem_with_file_line_key_and_fix(four_node:
     assert "first" in upgrade["fix"] and upgrade["message"]
     assert "2 problem(s) found" in " ".join(result.stderr.split())
 
-
-def test_render_json_lists_the_files_written(four_node: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["render", str(four_node), "-o", str(out), "--json"])
-    assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
-    assert doc["out_dir"] == str(out.resolve())
-    files = {Path(f).relative_to(out.resolve()).as_posix() for f in doc["files"]}
-    assert {"inventory/hosts.yml", "inventory/group_vars/all/main.yml",
-            "inventory/group_vars/all/secrets.yml",
-            "inventory/host_vars/openstack1.yml"} <= files
-    assert all(Path(f).is_file() for f in doc["files"])
-
-
-def test_render_json_of_an_invalid_file_is_its_problems(four_node: Path, tmp_path: Path) -> None:
-    four_node.write_text(four_node.read_text().replace("  port: 22", "  port: twenty"))
-    result = CliRunner().invoke(main, ["render", str(four_node), "-o", str(tmp_path / "o"),
-                                       "--json"])
-    assert result.exit_code == 3
-    assert [p["key"] for p in json.loads(result.stdout)["problems"]] == ["ssh.port"]
-    assert not (tmp_path / "o").exists()

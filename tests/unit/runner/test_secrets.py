@@ -1,6 +1,7 @@
 import json
 
-from installer.runner.secrets import MASK, Masker, find_leaks, load_secret_values, redact
+from installer.masking import MASK, Masker, load_secret_values
+from installer.runner.secrets import find_leaks, redact
 
 
 def test_masker_hides_raw_and_json_escaped_values():

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import testinfra
 
-from installer.runner.secrets import Masker
+from installer.masking import Masker
 from installer.verify.execute import run_checks
 from installer.verify.inventory import Connection, Inventory, NodeInfo
 from installer.verify.probes import listening_addresses
