@@ -42,6 +42,7 @@ def _register() -> None:
     from installer.answers.cli import answers
     from installer.guest.cli import image
     from installer.lab.cli import lab
+    from installer.nodes.cli import node
     from installer.preflight.cli import preflight
     from installer.render.cli import render
     from installer.runner.cli import deploy
@@ -51,6 +52,7 @@ def _register() -> None:
     for command in (answers, render, lab, preflight, deploy, status, verify):
         main.add_command(command)
     main.add_command(image)
+    main.add_command(node)
 
 
 _register()

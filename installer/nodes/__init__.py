@@ -1,0 +1,1 @@
+"""Day 2 on the nodes of a running cloud: ``stackinstall node remove``."""
