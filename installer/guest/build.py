@@ -10,20 +10,18 @@ image is never visible. A lock file serialises concurrent builds.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from installer.errors import GuestImageError
 from installer.guest import cpio, disk, host, packages, rootfs
 from installer.guest.inputs import Inputs, resolve_inputs
+from installer.local import file_lock
 
 DEFAULT_CACHE = Path("/var/cache/stackinstall/images/guest")
 #: Cached images kept (the newest); older ones are removed after a build.
@@ -58,16 +56,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-@contextmanager
-def _lock(cache: Path) -> Iterator[None]:
-    with open(cache / ".lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _load(entry: Path) -> GuestImage | None:
@@ -148,7 +136,7 @@ def build_image(cache_dir: Path | None = None, force: bool = False) -> GuestImag
     entry = cache / key
     if not force and (cached := _load(entry)):
         return cached
-    with _lock(cache):
+    with file_lock(cache / ".lock"):
         if not force and (cached := _load(entry)):  # another process built it meanwhile
             return cached
         _clean_stale(cache)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from installer import local
 from installer.errors import GuestImageError
 from installer.lab.checks import Tool, missing_packages
 
@@ -32,23 +31,10 @@ def run(
     hint: str | None = None,
 ) -> str:
     """Run ``argv`` (never through a shell) and return its stdout; raise on failure if ``check``."""
-    try:
-        proc = subprocess.run(
-            list(argv), cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False,
-            env={**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    except FileNotFoundError:
-        raise GuestImageError(f"command not found: {argv[0]}", hint=hint) from None
-    except subprocess.TimeoutExpired:
-        raise GuestImageError(
-            f"command timed out after {timeout:.0f} s: {shlex.join(argv)}", hint=hint
-        ) from None
-    if check and proc.returncode != 0:
-        detail = [line for line in (proc.stderr or proc.stdout).splitlines() if line.strip()]
-        errors = [line for line in detail if line.startswith("E:")]
-        last = (errors or detail or [f"exit code {proc.returncode}"])[-1].strip()
-        raise GuestImageError(f"`{shlex.join(argv)}` failed: {last}", hint=hint)
-    return proc.stdout
+    return local.run(
+        argv, error=GuestImageError, check=check, timeout=timeout, hint=hint, cwd=cwd,
+        env={**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"},
+    ).stdout
 
 
 def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> list[str]:

@@ -6,19 +6,17 @@ half-built image is never used; a lock file serialises concurrent builds by seve
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from installer.errors import LabError
 from installer.lab.paths import image_dir
 from installer.lab.sources import SUITE, Mirrors
 from installer.lab.system import run
+from installer.local import file_lock
 
 RECIPE_VERSION = "2"
 PACKAGES: tuple[str, ...] = (
@@ -63,23 +61,12 @@ def debootstrap_argv(target: Path, mirror: str, suite: str = SUITE) -> list[str]
     ]
 
 
-@contextmanager
-def _build_lock(cache: Path) -> Iterator[None]:
-    cache.mkdir(parents=True, exist_ok=True)
-    with open(cache / ".build.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def ensure_image(mirrors: Mirrors, log: Path, suite: str = SUITE) -> tuple[Path, bool]:
     """Return the image directory, building it first if needed; the bool says it was built."""
     final = image_path(mirrors.main, suite=suite)
     if (final / "etc" / "os-release").exists():
         return final, False
-    with _build_lock(final.parent):
+    with file_lock(final.parent / ".build.lock"):
         if (final / "etc" / "os-release").exists():  # another lab built it meanwhile
             return final, False
         tmp = final.parent / f".{final.name}.building-{os.getpid()}"
@@ -128,7 +115,7 @@ def remove_images(cache: Path | None = None) -> list[Path]:
     removed: list[Path] = []
     if not base.is_dir():
         return removed
-    with _build_lock(base):
+    with file_lock(base / ".build.lock"):
         for entry in base.iterdir():
             if entry.name.startswith("debian-") and entry.is_dir():
                 shutil.rmtree(entry)

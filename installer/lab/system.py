@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from installer import local
 from installer.errors import LabError
 
 
@@ -21,26 +21,8 @@ def run(
     input_text: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``argv`` (never through a shell); raise :class:`LabError` with its stderr on failure."""
-    try:
-        proc = subprocess.run(
-            list(argv),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-            input=input_text,
-        )
-    except FileNotFoundError:
-        raise LabError(f"command not found: {argv[0]}", hint=hint) from None
-    except subprocess.TimeoutExpired:
-        raise LabError(
-            f"command timed out after {timeout:.0f} s: {shlex.join(argv)}", hint=hint
-        ) from None
-    if check and proc.returncode != 0:
-        detail = (proc.stderr or proc.stdout).strip().splitlines()
-        last = detail[-1] if detail else f"exit code {proc.returncode}"
-        raise LabError(f"`{shlex.join(argv)}` failed: {last}", hint=hint)
-    return proc
+    return local.run(argv, error=LabError, check=check, timeout=timeout, hint=hint,
+                     input_text=input_text)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ does), so the checks can import it without an import cycle.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,11 @@ def passed(message: str = "") -> Outcome:
 
 def failed(message: str) -> Outcome:
     return Outcome(False, message)
+
+
+def verdict(problems: list[str], good: str) -> Outcome:
+    """Failed with every problem (``; ``-joined), or passed with ``good`` when there is none."""
+    return failed("; ".join(problems)) if problems else passed(good)
 
 
 CheckFunc = Callable[[Any, "CheckContext"], Outcome]
@@ -59,6 +65,23 @@ def check(name: str, *, groups: Iterable[str], where: str = "") -> Callable[[Che
         return func
 
     return register
+
+
+def fails_on(error: type[Exception], prefix: str = "") -> Callable[[CheckFunc], CheckFunc]:
+    """Decorator: the check fails with ``prefix`` and the error's text when it raises ``error``
+    (a command it needs did not answer), instead of each check catching it."""
+
+    def wrap(func: CheckFunc) -> CheckFunc:
+        @functools.wraps(func)
+        def checked(host: Any, ctx: CheckContext) -> Outcome:
+            try:
+                return func(host, ctx)
+            except error as exc:
+                return failed(f"{prefix}{exc}")
+
+        return checked
+
+    return wrap
 
 
 def select(checks: Iterable[Check], node_groups: Iterable[str]) -> list[Check]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from installer.verify.context import CheckContext
 from installer.verify.probes import last_line
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.registry import Outcome, check, failed, passed, verdict
 
 ALL = ("all",)
 
@@ -35,9 +35,7 @@ def etc_hosts(host: Any, ctx: CheckContext) -> Outcome:
         if node.address not in addresses:
             seen = ", ".join(sorted(addresses)) or "nothing"
             wrong.append(f"{node.name} resolves to {seen}, expected {node.address}")
-    if wrong:
-        return failed("; ".join(wrong))
-    return passed(f"{len(ctx.inventory.nodes)} nodes resolve")
+    return verdict(wrong, f"{len(ctx.inventory.nodes)} nodes resolve")
 
 
 @check("locale", groups=ALL, where="roles/locale, /etc/profile.d/stackinstall.sh")

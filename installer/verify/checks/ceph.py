@@ -11,18 +11,29 @@ from typing import Any
 
 from installer.verify.context import CheckContext
 from installer.verify.probes import last_line
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.registry import Outcome, check, failed, fails_on, passed
 
 WHERE = "roles/ceph; ceph -s and journalctl -u ceph-mon@NODE / ceph-osd@ID on the node named"
 POOLS = ("volumes", "images")
 TIMEOUT = "timeout 30 "
 
 
+class NoAnswer(Exception):
+    """A ``ceph`` command failed or printed no JSON."""
+
+
 def _ceph_json(host: Any, args: str) -> Any:
     got = host.run(f"{TIMEOUT}ceph --connect-timeout 10 {args} --format json")
     if got.rc != 0:
-        raise ValueError(last_line(got.stderr) or f"ceph {args} exited {got.rc}")
-    return json.loads(got.stdout or "null")
+        raise NoAnswer(last_line(got.stderr) or f"ceph {args} exited {got.rc}")
+    try:
+        return json.loads(got.stdout or "null")
+    except ValueError as exc:
+        raise NoAnswer(f"ceph {args}: no JSON ({exc})") from None
+
+
+#: A check of the cluster fails so when one of its ``ceph`` commands fails.
+_cluster_answers = fails_on(NoAnswer, "the cluster does not answer: ")
 
 
 def expected_osds(ctx: CheckContext) -> int:
@@ -31,11 +42,9 @@ def expected_osds(ctx: CheckContext) -> int:
 
 
 @check("ceph cluster health", groups=("ceph_mon",), where=WHERE)
+@_cluster_answers
 def cluster_health(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        health = _ceph_json(host, "health detail")
-    except ValueError as exc:
-        return failed(f"the cluster does not answer: {exc}")
+    health = _ceph_json(host, "health detail")
     status = health.get("status")
     if status != "HEALTH_OK":
         found = [f"{name}: {(c.get('summary') or {}).get('message', '')}"
@@ -45,12 +54,10 @@ def cluster_health(host: Any, ctx: CheckContext) -> Outcome:
 
 
 @check("ceph OSDs up and in", groups=("ceph_mon",), where=WHERE)
+@_cluster_answers
 def osds_up(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        stat = _ceph_json(host, "osd stat")
-        tree = _ceph_json(host, "osd tree")
-    except ValueError as exc:
-        return failed(f"the cluster does not answer: {exc}")
+    stat = _ceph_json(host, "osd stat")
+    tree = _ceph_json(host, "osd tree")
     want = expected_osds(ctx)
     total, up, inn = (int(stat.get(k, 0)) for k in ("num_osds", "num_up_osds", "num_in_osds"))
     down = [f"{n['name']} on {_osd_host(tree, n['id'])}" for n in tree.get("nodes", [])
@@ -69,11 +76,9 @@ def _osd_host(tree: dict[str, Any], osd: int) -> str:
 
 
 @check("ceph pools", groups=("ceph_mon",), where=WHERE)
+@_cluster_answers
 def pools(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        detail = _ceph_json(host, "osd pool ls detail")
-    except ValueError as exc:
-        return failed(f"the cluster does not answer: {exc}")
+    detail = _ceph_json(host, "osd pool ls detail")
     have = {p.get("pool_name"): p for p in detail or []}
     missing = [p for p in POOLS if p not in have]
     not_rbd = [p for p in POOLS if p in have

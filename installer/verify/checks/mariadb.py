@@ -7,7 +7,7 @@ from typing import Any
 
 from installer.verify.context import CheckContext
 from installer.verify.probes import last_line, listening_addresses, not_active
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.registry import Outcome, check, failed, passed, verdict
 
 WHERE = "roles/mariadb, /etc/mysql/mariadb.conf.d/99-openstack.cnf"
 GROUPS = ("mariadb",)
@@ -61,9 +61,8 @@ def mariadb_settings(host: Any, ctx: CheckContext) -> Outcome:
     collation = actual.get("collation_server", "")
     if not collation.startswith("utf8"):
         wrong.append(f"collation_server is {collation or 'unset'}, expected a utf8 collation")
-    if wrong:
-        return failed("; ".join(wrong))
-    return passed(f"{charset}/{collation}, max_connections {actual['max_connections']}")
+    return verdict(wrong, f"{charset}/{collation}, max_connections "
+                          f"{actual.get('max_connections')}")
 
 
 @check("mariadb root password", groups=GROUPS, where="roles/mariadb, tasks/accounts.yml")
@@ -83,21 +82,23 @@ def mariadb_root_password(host: Any, ctx: CheckContext) -> Outcome:
     return passed("refused without, accepted with the password")
 
 
+def _none_listed(host: Any, sql: str, what: str, found: str, good: str) -> Outcome:
+    """Passes when ``sql`` lists nothing; else fails with ``found`` ({listed}: what it listed)."""
+    result = _sql(host, sql)
+    if result.rc != 0:
+        return failed(f"cannot list {what}: {last_line(result.stderr)}")
+    if result.stdout.strip():
+        return failed(found.format(listed=", ".join(result.stdout.split())))
+    return passed(good)
+
+
 @check("mariadb no anonymous users", groups=GROUPS, where="roles/mariadb, tasks/accounts.yml")
 def mariadb_anonymous(host: Any, ctx: CheckContext) -> Outcome:
-    result = _sql(host, "SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user = ''")
-    if result.rc != 0:
-        return failed(f"cannot list users: {last_line(result.stderr)}")
-    if result.stdout.strip():
-        return failed("anonymous users exist: " + ", ".join(result.stdout.split()))
-    return passed("none")
+    return _none_listed(host, "SELECT CONCAT(user, '@', host) FROM mysql.user WHERE user = ''",
+                        "users", "anonymous users exist: {listed}", "none")
 
 
 @check("mariadb no test database", groups=GROUPS, where="roles/mariadb, tasks/accounts.yml")
 def mariadb_test_db(host: Any, ctx: CheckContext) -> Outcome:
-    result = _sql(host, "SHOW DATABASES LIKE 'test'")
-    if result.rc != 0:
-        return failed(f"cannot list databases: {last_line(result.stderr)}")
-    if result.stdout.strip():
-        return failed("the test database exists")
-    return passed("absent")
+    return _none_listed(host, "SHOW DATABASES LIKE 'test'", "databases",
+                        "the test database exists", "absent")

@@ -18,7 +18,7 @@ from installer import catalogue
 from installer.verify import client, keystone
 from installer.verify.context import CheckContext
 from installer.verify.probes import family, last_line
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.registry import Outcome, check, failed, fails_on, passed, verdict
 
 WHERE = "roles/openstack_post (the controller's clouds.yaml); journalctl -u UNIT on the node named"
 GROUPS = ("keystone",)
@@ -76,11 +76,9 @@ def _names(nodes: Iterable[Any]) -> list[str]:
 
 
 @check("api token issue", groups=GROUPS, where=WHERE)
+@fails_on(ApiError, "the admin cannot get a token: ")
 def token_issue(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        token = openstack(host, ctx, "token issue")
-    except ApiError as exc:
-        return failed(f"the admin cannot get a token: {exc}")
+    token = openstack(host, ctx, "token issue")
     if not isinstance(token, dict) or not token.get("id"):
         return failed("token issue returned no token")
     project, expires = token.get("project_id", "?"), token.get("expires")
@@ -96,12 +94,10 @@ def expected_endpoints(ctx: CheckContext) -> dict[tuple[str, str], str]:
 
 
 @check("api catalog", groups=GROUPS, where=WHERE)
+@fails_on(ApiError, "cannot read the catalog: ")
 def catalog(host: Any, ctx: CheckContext) -> Outcome:
     """Every endpoint per service type and interface, with the URL the roles register."""
-    try:
-        rows = openstack(host, ctx, "endpoint list")
-    except ApiError as exc:
-        return failed(f"cannot read the catalog: {exc}")
+    rows = openstack(host, ctx, "endpoint list")
     found: dict[tuple[str, str], list[str]] = {}
     for row in rows or []:
         if row.get("Enabled", True):
@@ -149,33 +145,25 @@ def _listing(host: Any, ctx: CheckContext, args: str) -> list[dict[str, Any]]:
         raise ApiError(f"cannot run '{args}': {exc}") from exc
 
 
-def _verdict(problems: list[str], good: str) -> Outcome:
-    return failed("; ".join(problems)) if problems else passed(good)
-
-
 # The API checks of a service run where its API runs (the controller, which also holds the
 # admin's clouds.yaml), so a service that is not deployed has no such check at all.
 @check("api compute services", groups=("nova_controller",), where=WHERE)
+@fails_on(ApiError)
 def compute_services(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        rows = _listing(host, ctx, "compute service list")
-    except ApiError as exc:
-        return failed(str(exc))
+    rows = _listing(host, ctx, "compute service list")
     controllers = _names(ctx.inventory.group("nova_controller"))
     computes = _names(ctx.inventory.group("nova_compute"))
     problems = (_down(rows, "nova-conductor", controllers)
                 + _down(rows, "nova-scheduler", controllers)
                 + _down(rows, "nova-compute", computes))
-    return _verdict(problems, f"conductor, scheduler on {', '.join(controllers)}; "
+    return verdict(problems, f"conductor, scheduler on {', '.join(controllers)}; "
                               f"compute on {', '.join(computes)}")
 
 
 @check("api network agents", groups=("neutron_server",), where=WHERE)
+@fails_on(ApiError)
 def network_agents(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        rows = _listing(host, ctx, "network agent list")
-    except ApiError as exc:
-        return failed(str(exc))
+    rows = _listing(host, ctx, "network agent list")
     l2 = L2_AGENT.get(str(ctx.var("neutron_mechanism_driver", "linuxbridge")), "")
     wanted = [(t, n) for n in _names(ctx.inventory.group("neutron_agents"))
               for t in (L3, DHCP, METADATA)]
@@ -187,15 +175,13 @@ def network_agents(host: Any, ctx: CheckContext) -> Outcome:
             problems.append(f"no {agent_type} on {name}")
         elif mine[0].get("Alive") not in (True, ":-)") or mine[0].get("State") is False:
             problems.append(f"{agent_type} on {name} is not alive")
-    return _verdict(problems, f"{len(wanted)} agents alive")
+    return verdict(problems, f"{len(wanted)} agents alive")
 
 
 @check("api volume services", groups=("cinder_controller",), where=WHERE)
+@fails_on(ApiError)
 def volume_services(host: Any, ctx: CheckContext) -> Outcome:
-    try:
-        rows = _listing(host, ctx, "volume service list")
-    except ApiError as exc:
-        return failed(str(exc))
+    rows = _listing(host, ctx, "volume service list")
     volume_hosts = _names(ctx.inventory.group("cinder_volume"))
     problems = (_down(rows, "cinder-scheduler", _names(ctx.inventory.group("cinder_controller")))
                 + _down(rows, "cinder-volume", volume_hosts))
@@ -203,8 +189,8 @@ def volume_services(host: Any, ctx: CheckContext) -> Outcome:
         backends = [f"{name}@{RBD_BACKEND}" for name in volume_hosts]
         problems += [f"{p} (the RBD backend; cinder-volume's log on the storage node says why)"
                      for p in _down(rows, "cinder-volume", backends, exact=True)]
-        return _verdict(problems, f"cinder-scheduler up; RBD backend {', '.join(backends)} up")
-    return _verdict(problems, "cinder-scheduler and cinder-volume up")
+        return verdict(problems, f"cinder-scheduler up; RBD backend {', '.join(backends)} up")
+    return verdict(problems, "cinder-scheduler and cinder-volume up")
 
 
 @check("horizon login page", groups=("horizon",), where="roles/horizon; /var/log/apache2")
@@ -223,29 +209,27 @@ WIRING_GRACE_S = 120
 
 
 @check("api L2 agents wire guest ports", groups=("neutron_server",), where=WHERE)
+@fails_on(ApiError)
 def guest_ports_wired(host: Any, ctx: CheckContext) -> Outcome:
     """A guest port left DOWN under a running (or long-building) server was never wired:
     its node's L2 agent reports alive but does not do its work."""
     problems = []
-    try:
-        now = float(host.run("date -u +%s").stdout.strip() or time.time())
-        for node in _names(ctx.inventory.group("neutron_l2_agent")):
-            ports = _listing(host, ctx, f"port list --host {shlex.quote(node)} --long")
-            for port in ports:
-                if (not str(port.get("Device Owner", "")).startswith("compute:")
-                        or port.get("Status") != "DOWN"):
-                    continue
-                detail = openstack(host, ctx, f"port show {port['ID']}")
-                server = openstack(host, ctx, f"server show {detail.get('device_id')}")
-                status = str(server.get("status", ""))
-                age = now - _utc_epoch(str(server.get("created", "")))
-                if status == "ACTIVE" or (status == "BUILD" and age > WIRING_GRACE_S):
-                    problems.append(f"port {port['ID']} of server {server.get('id')} "
-                                    f"({status}, {age:.0f} s old) is DOWN on {node}: its L2 "
-                                    "agent reports alive but did not wire it")
-    except ApiError as exc:
-        return failed(str(exc))
-    return _verdict(problems, "no guest port is left unwired")
+    now = float(host.run("date -u +%s").stdout.strip() or time.time())
+    for node in _names(ctx.inventory.group("neutron_l2_agent")):
+        ports = _listing(host, ctx, f"port list --host {shlex.quote(node)} --long")
+        for port in ports:
+            if (not str(port.get("Device Owner", "")).startswith("compute:")
+                    or port.get("Status") != "DOWN"):
+                continue
+            detail = openstack(host, ctx, f"port show {port['ID']}")
+            server = openstack(host, ctx, f"server show {detail.get('device_id')}")
+            status = str(server.get("status", ""))
+            age = now - _utc_epoch(str(server.get("created", "")))
+            if status == "ACTIVE" or (status == "BUILD" and age > WIRING_GRACE_S):
+                problems.append(f"port {port['ID']} of server {server.get('id')} "
+                                f"({status}, {age:.0f} s old) is DOWN on {node}: its L2 "
+                                "agent reports alive but did not wire it")
+    return verdict(problems, "no guest port is left unwired")
 
 
 def _utc_epoch(created: str) -> float:
