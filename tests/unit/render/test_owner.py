@@ -14,6 +14,7 @@ from installer.errors import FileExistsRefusal
 from installer.render import render
 from installer.render.owner import MARKER
 from installer.runner.prepare import load_and_render
+from installer.verify.command import rendered_paths
 
 
 def _twin(four_node: Path, name: str = "other.yml") -> Path:
@@ -39,6 +40,8 @@ def test_second_answer_file_with_the_same_name_is_refused(four_node: Path) -> No
     assert "deployment.name" in message and err.value.exit_code == 4
     with pytest.raises(FileExistsRefusal):
         load_and_render(other, None, None)  # what `deploy` runs first
+    with pytest.raises(FileExistsRefusal):
+        rendered_paths(other, None, None)  # what `verify` reads
     after = {p: p.read_bytes() for p in first.out_dir.rglob("*") if p.is_file()}
     assert after == before, "the refused render changed the other deployment"
     render(load(four_node))  # its owner renders again
