@@ -40,6 +40,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from installer.answers.cli import answers
+    from installer.destroy.cli import destroy_command
     from installer.guest.cli import image
     from installer.lab.cli import lab
     from installer.nodes.cli import node
@@ -53,6 +54,7 @@ def _register() -> None:
         main.add_command(command)
     main.add_command(image)
     main.add_command(node)
+    main.add_command(destroy_command)
 
 
 _register()

@@ -7,7 +7,7 @@ import yaml
 from installer.errors import UsageError
 
 
-def _node_lines(text: str, name: str) -> tuple[int, int]:
+def node_lines(text: str, name: str) -> tuple[int, int]:
     """First and last line (0-based) of the ``nodes`` item named ``name``."""
     root = yaml.compose(text)
     nodes = next((value for key, value in getattr(root, "value", [])
@@ -27,6 +27,6 @@ def _node_lines(text: str, name: str) -> tuple[int, int]:
 
 def without_node(text: str, name: str) -> str:
     """``text`` without the lines of node ``name`` (its ``- name: ...`` item)."""
-    first, last = _node_lines(text, name)
+    first, last = node_lines(text, name)
     lines = text.splitlines(keepends=True)
     return "".join(lines[:first] + lines[last + 1:])

@@ -96,6 +96,7 @@ def evaluate(value: Any, family: str, release: str = "zed", component: str | Non
     expression = value.strip()
     assert expression.startswith("{{") and expression.endswith("}}"), value
     env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters["flatten"] = lambda lists: [x for sub in lists for x in sub]  # Ansible's
     compiled = env.compile_expression(expression[2:-2])
     return compiled(deployment_catalogue=catalogue.load(release).rendered(),
                     deployment_family=family, __chrony_component=component)

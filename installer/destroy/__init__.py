@@ -1,0 +1,1 @@
+"""``stackinstall destroy``: take a whole deployment off its nodes."""
