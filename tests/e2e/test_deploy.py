@@ -234,3 +234,129 @@ def test_tempest_smoke_set(answers: Path):
                                   for r in tempest], indent=1))
     assert tempest, failures(report)
     assert code == 0 and report["status"] == "passed", failures(report)
+
+
+NEW_NODE = "openstack5"
+DAY2 = "si-day2"
+
+
+def _scp(answers: Path, local: Path, remote: str) -> None:
+    address = next(n["address"] for n in yaml.safe_load(answers.read_text())["nodes"]
+                   if n["name"] == CONTROLLER)
+    subprocess.run(["scp", "-q", "-i", str(PATHS.private_key), "-o",
+                    f"UserKnownHostsFile={PATHS.known_hosts}", str(local),
+                    f"root@{address}:{remote}"], check=True, timeout=300)
+
+
+def _handlers(summary: dict) -> dict[str, list[str]]:
+    ran: dict[str, list[str]] = {}
+    for phase in summary["phases"]:
+        for host, names in phase.get("handlers", {}).items():
+            ran.setdefault(host, []).extend(names)
+    return ran
+
+
+def test_day2_add_a_node_reconfigure_remove_it(answers: Path):
+    """Day 2 on the deployed lab: a fifth (compute) node joins, a guest boots on it, one
+    override restarts only its service, the node is removed (its guest refused first),
+    and verify is green again. Runs after the deploy test, on the same lab."""
+    from installer.guest.build import build_image
+    from installer.nodes.answerfile import node_lines
+
+    text = answers.read_text()
+    nodes = yaml.safe_load(text)["nodes"]
+    prefix, last = nodes[-1]["address"].rsplit(".", 1)
+    new_address = f"{prefix}.{int(last) + 1}"
+    lines = text.splitlines(keepends=True)
+    end = node_lines(text, nodes[-1]["name"])[1] + 1  # appended after the last node
+    added_lines = [f'  - name: "{NEW_NODE}"\n', f'    address: "{new_address}"\n',
+                   '    roles: ["compute"]\n']
+    with_node = "".join([*lines[:end], *added_lines, *lines[end:]])
+    assert with_node != text
+    answers.write_text(with_node)
+
+    # 1. the lab grows by one node; one deploy adds it to the cloud
+    ok("lab", "up", "--name", LAB, "--answers", str(answers), timeout=900)
+    ok("deploy", str(answers))
+    added = last_summary(answers)
+    print("add-node run (s):", added["duration_s"])
+    assert set(added["hosts"]) == NODES | {NEW_NODE}
+    assert set(_handlers(added)) <= {NEW_NODE}, _handlers(added)  # nothing else restarted
+    old = {h: c["changed"] for h, c in added["hosts"].items() if h != NEW_NODE}
+    assert max(old.values()) <= 2, old  # /etc/hosts, and the controller maps the new host
+    assert f"{new_address} {NEW_NODE}" in on("openstack2", "cat /etc/hosts")
+
+    # 2. a guest boots on the new node
+    image = build_image()
+    _scp(answers, image.path, f"/root/{DAY2}.img")
+    cloud = yaml.safe_load(text)["deployment"]["name"]
+    os_ = f"openstack --os-cloud {cloud}"
+    on(CONTROLLER, f"set -e; {os_} image create --disk-format raw --container-format bare "
+                   f"--file /root/{DAY2}.img {DAY2} >/dev/null; rm -f /root/{DAY2}.img; "
+                   f"{os_} flavor create --vcpus 1 --ram 256 --disk 1 {DAY2} >/dev/null; "
+                   f"{os_} network create {DAY2} >/dev/null; {os_} subnet create --network "
+                   f"{DAY2} --subnet-range 172.30.9.0/24 {DAY2} >/dev/null")
+    server = json.loads(on(CONTROLLER, f"{os_} server create --image {DAY2} --flavor {DAY2} "
+                                       f"--network {DAY2} --availability-zone nova:{NEW_NODE} "
+                                       f"--wait {DAY2} -f json"))
+    assert server["status"] == "ACTIVE" and server["OS-EXT-SRV-ATTR:host"] == NEW_NODE, server
+    console = on(CONTROLLER, f"for i in $(seq 30); do {os_} console log show {DAY2} "
+                             "| grep -a 'stackinstall-guest booted' && break; sleep 3; done")
+    assert "stackinstall-guest booted" in console
+
+    # 3. one override: only that service restarts
+    answers.write_text(answers.read_text().replace(
+        "\noverrides: {}\n",
+        "\noverrides:\n  glance:\n    glance-api.conf:\n      DEFAULT:\n"
+        "        image_size_cap: 2147483648\n", 1))
+    ok("deploy", str(answers))
+    assert _handlers(last_summary(answers)) == {CONTROLLER: ["Restart glance"]}
+
+    # 4. removing the node: refused while its guest runs, then done with --delete-guests
+    refused = stackinstall("node", "remove", str(answers), NEW_NODE)
+    assert refused.returncode == 7 and f"still runs 1 guest(s): {DAY2}" in (
+        refused.stdout + refused.stderr), (
+        refused.stdout[-3000:])
+    ok("node", "remove", str(answers), NEW_NODE, "--delete-guests")
+    assert NEW_NODE not in answers.read_text()
+    assert f"{NEW_NODE}" not in on(CONTROLLER, f"{os_} compute service list -f value -c Host; "
+                                               f"{os_} network agent list -f value -c Host; "
+                                               f"{os_} resource provider list -f value -c name")
+    on(CONTROLLER, f"{os_} subnet delete {DAY2}; {os_} network delete {DAY2}; "
+                   f"{os_} flavor delete {DAY2}; {os_} image delete {DAY2}")
+
+    # 5. the cloud without it is green
+    code, report = verify_json(answers)
+    assert code == 0, failures(report)
+
+
+#: what must be gone from every node after destroy (the catalogue's packages, databases, data)
+LEFT_BEHIND = ("dpkg-query -W -f '${Status} ${Package}\\n' 2>/dev/null | awk '/^install ok "
+               "installed/ {print $4}' | grep -xE 'keystone|glance-api|placement-api|nova-.*|"
+               "neutron-.*|cinder-.*|openstack-dashboard.*|ceph-(mon|mgr|osd|common)|"
+               "mariadb-server|rabbitmq-server|memcached|etcd-server' ; "
+               "ls -d /var/lib/mysql /var/lib/rabbitmq /var/lib/ceph /var/lib/nova /var/lib/glance "
+               "/var/lib/cinder /var/lib/neutron /var/lib/keystone /etc/nova /etc/neutron "
+               "2>/dev/null; systemctl list-units --no-legend --plain 'nova-*' 'neutron-*' "
+               "'ceph*' mariadb.service rabbitmq-server.service | awk '{print $1}'; true")
+
+
+@pytest.mark.skipif(os.environ.get("STACKINSTALL_E2E_DESTROY") != "1",
+                    reason="destroy and the full re-deploy after it add about 17 minutes; not "
+                           "in CI (set STACKINSTALL_E2E_DESTROY=1 to run it)")
+def test_destroy_leaves_nothing_and_deploy_works_again(answers: Path):
+    secrets_before = PATHS.secrets.read_text()
+    answers_before = answers.read_text()
+    refused = stackinstall("destroy", str(answers))
+    assert refused.returncode == 2 and "--confirm" in refused.stderr, refused.stderr
+    name = yaml.safe_load(answers_before)["deployment"]["name"]
+    ok("destroy", str(answers), "--confirm", name)
+    for node in NODES:
+        assert on(node, LEFT_BEHIND).split() == [], node
+    assert (answers.read_text(), PATHS.secrets.read_text()) == (answers_before, secrets_before)
+    ok("destroy", str(answers), "--confirm", name)  # again: nothing to do
+    assert all(c["changed"] == 0 for c in last_summary(answers)["hosts"].values())
+    ok("deploy", str(answers))
+    ok("deploy", str(answers))
+    changed = {h: c["changed"] for h, c in last_summary(answers)["hosts"].items()}
+    assert changed == dict.fromkeys(changed, 0), changed
