@@ -13,7 +13,7 @@ def test_foreign_listener_on_a_needed_port_is_named(deployment):
     got = by_check(ports(context(deployment, "openstack1")))  # python3 -m http.server 9292
     assert got["port 9292"].status is Status.FAIL
     assert got["port 9292"].found == "python3 (pid 158) listens on 0.0.0.0:9292"
-    assert "glance-api" in got["port 9292"].expected
+    assert got["port 9292"].expected == "free for glance"
     assert got["port 3306"].status is Status.PASS and got["port 3306"].found == "free"
     assert "port 22" not in got
 
