@@ -161,7 +161,7 @@ def test_a_foreign_listener_is_named_and_our_own_service_is_not(lab: Path):
         assert problems(report) == {("openstack1", "port 9292")}
         row = rows(report)[("openstack1", "port 9292")]
         assert "python3 (pid " in row["found"] and ":9292" in row["found"]
-        assert "glance-api" in row["expected"]
+        assert row["expected"] == "free for glance"
     finally:
         on("openstack1", "systemctl stop si-pf-http")
     # a unit with the service's own name holding its port: a deployed node, not a problem
@@ -221,7 +221,9 @@ def test_kvm_on_the_compute_node(variant):
 
 
 def test_a_release_or_distro_the_nodes_do_not_install(variant):
-    code, report = preflight(variant(deployment={"release": "epoxy"}))
+    # Epoxy has no linuxbridge: the answer file must name openvswitch to be valid at all
+    code, report = preflight(variant(deployment={"release": "epoxy"},
+                                     network={"mechanism_driver": "openvswitch"}))
     assert code == 6
     assert problems(report) == {(n, "os and release") for n in NODES}
     row = rows(report)[("openstack1", "os and release")]
