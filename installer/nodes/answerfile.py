@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import yaml
 
 from installer.errors import UsageError
@@ -30,3 +32,13 @@ def without_node(text: str, name: str) -> str:
     first, last = node_lines(text, name)
     lines = text.splitlines(keepends=True)
     return "".join(lines[:first] + lines[last + 1:])
+
+
+def with_node(text: str, name: str, address: str, roles: list[str]) -> str:
+    """``text`` with node ``name`` appended after the last ``nodes`` item (day 2: add a node)."""
+    last = yaml.safe_load(text)["nodes"][-1]["name"]
+    end = node_lines(text, last)[1] + 1
+    lines = text.splitlines(keepends=True)
+    added = [f'  - name: "{name}"\n', f'    address: "{address}"\n',
+             f"    roles: {json.dumps(roles)}\n"]
+    return "".join([*lines[:end], *added, *lines[end:]])

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from installer.nodes.answerfile import node_lines
+from installer.nodes.answerfile import with_node
 
 
 def _run(*args: str) -> float:
@@ -38,11 +38,7 @@ def _with_new_compute(text: str) -> tuple[str, str]:
     nodes = yaml.safe_load(text)["nodes"]
     prefix, last = nodes[-1]["address"].rsplit(".", 1)
     name = f"bench{len(nodes) + 1}"
-    lines = text.splitlines(keepends=True)
-    end = node_lines(text, nodes[-1]["name"])[1] + 1
-    new = [f'  - name: "{name}"\n', f'    address: "{prefix}.{int(last) + 1}"\n',
-           '    roles: ["compute"]\n']
-    return "".join([*lines[:end], *new, *lines[end:]]), name
+    return with_node(text, name, f"{prefix}.{int(last) + 1}", ["compute"]), name
 
 
 def main() -> None:

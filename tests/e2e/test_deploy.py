@@ -261,17 +261,13 @@ def test_day2_add_a_node_reconfigure_remove_it(answers: Path):
     override restarts only its service, the node is removed (its guest refused first),
     and verify is green again. Runs after the deploy test, on the same lab."""
     from installer.guest.build import build_image
-    from installer.nodes.answerfile import node_lines
+    from installer.nodes.answerfile import with_node as append_node
 
     text = answers.read_text()
     nodes = yaml.safe_load(text)["nodes"]
     prefix, last = nodes[-1]["address"].rsplit(".", 1)
     new_address = f"{prefix}.{int(last) + 1}"
-    lines = text.splitlines(keepends=True)
-    end = node_lines(text, nodes[-1]["name"])[1] + 1  # appended after the last node
-    added_lines = [f'  - name: "{NEW_NODE}"\n', f'    address: "{new_address}"\n',
-                   '    roles: ["compute"]\n']
-    with_node = "".join([*lines[:end], *added_lines, *lines[end:]])
+    with_node = append_node(text, NEW_NODE, new_address, ["compute"])
     assert with_node != text
     answers.write_text(with_node)
 

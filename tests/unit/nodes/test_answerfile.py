@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from installer.errors import UsageError
-from installer.nodes.answerfile import without_node
+from installer.nodes.answerfile import with_node, without_node
 
 SAMPLE = Path(__file__).resolve().parents[3] / "answers" / "four-node.yml"
 #: the shape `lab up` writes (quoted scalars), with a fifth node appended by the operator
@@ -61,3 +61,12 @@ def test_a_flow_style_node_is_one_line():
 def test_an_unknown_node_is_a_usage_error():
     with pytest.raises(UsageError, match="no node named 'openstack9'"):
         without_node(LAB, "openstack9")
+
+
+def test_a_node_is_appended_after_the_last_one_and_removed_again():
+    text = with_node(LAB, "openstack6", "10.237.0.16", ["compute"])
+    assert [n["name"] for n in yaml.safe_load(text)["nodes"]] == [
+        "openstack1", "openstack5", "openstack4", "openstack6"]
+    assert yaml.safe_load(text)["nodes"][-1] == {
+        "name": "openstack6", "address": "10.237.0.16", "roles": ["compute"]}
+    assert without_node(text, "openstack6") == LAB
