@@ -11,7 +11,7 @@ from installer.errors import DeployFailed
 from installer.jsonout import json_stdout
 from installer.runner.deploy import DeployRequest
 from installer.runner.deploy import deploy as run_deploy
-from installer.runner.options import DEFAULT_FORKS, RunOptions
+from installer.runner.options import DEFAULT_FORKS, DEFAULT_TASK_TIMEOUT, RunOptions
 from installer.runner.phases import PHASES
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -32,6 +32,10 @@ _PHASE = click.Choice(PHASES)
 @click.option("--diff", is_flag=True, help="Show file differences.")
 @click.option("--forks", type=click.IntRange(1, 200), default=DEFAULT_FORKS, show_default=True,
               help="Hosts configured in parallel.")
+@click.option("--task-timeout", type=click.IntRange(0), default=DEFAULT_TASK_TIMEOUT,
+              show_default=True, metavar="SECONDS",
+              help="Fail any one task that runs longer than this on a node, naming it "
+                   "(0: no limit).")
 @click.option("-v", "--verbose", count=True, help="Stream Ansible's own output (-vv... more).")
 @click.option("--skip-preflight", is_flag=True,
               help="Do not run `stackinstall preflight`'s checks first.")
@@ -52,6 +56,7 @@ def deploy(
     check: bool,
     diff: bool,
     forks: int,
+    task_timeout: int,
     verbose: int,
     skip_preflight: bool,
     upgrade: bool,
@@ -66,6 +71,7 @@ def deploy(
         verbosity=max(verbose - 1, 0),
         stream=verbose > 0,
         forks=forks,
+        task_timeout=task_timeout,
         upgrade=upgrade,
     )
     request = DeployRequest(answers, secrets, out_dir, phases, start, options,

@@ -26,6 +26,7 @@ from installer.runner.resume import resume_command
 from installer.runner.rundir import LOG_NAME, SUMMARY_NAME, RunLog, new_run_dir
 from installer.runner.secrets import find_leaks, redact
 from installer.runner.settings import ansible_env
+from installer.runner.stop import StopRequest, end_leftovers
 from installer.runner.summary import RunSummary, failure_report, print_summary
 
 
@@ -118,10 +119,15 @@ def run_phases(
     paths = DeployPaths(deploy_dir)
     paths.facts.mkdir(mode=0o700, exist_ok=True)
     failed_phase: str | None = None
+    stop = StopRequest()
     try:
-        with progress:
+        with progress, stop:
             for phase, playbook in zip(phases, playbooks, strict=True):
                 tracker.start_phase(phase)
+                if stop.requested():  # a signal between two phases: start no other
+                    tracker.finish_phase("stopped")
+                    failed_phase = phase
+                    break
                 log.write(f"==== phase {phase}: {playbook}")
                 status = _run_one(
                     options,
@@ -132,7 +138,11 @@ def run_phases(
                     envvars=env,
                     fact_cache=paths.facts,
                     tracker=tracker,
+                    stop=stop,
                 )
+                if stop.requested() and status != "successful":
+                    status = "stopped"
+                    log.write(f"==== stopped by {stop.signal_name}")
                 record = tracker.finish_phase(status)
                 progress.phase_done(phase, status, record.duration_s)
                 log.write(f"==== phase {phase}: {status} in {record.duration_s:.1f}s")
@@ -182,6 +192,7 @@ def _run_one(
     ident: str,
     envvars: dict[str, str],
     fact_cache: Path,
+    stop: StopRequest,
 ) -> str:
     kwargs = runner_kwargs(
         options,
@@ -193,7 +204,11 @@ def _run_one(
         fact_cache=fact_cache,
     )
     try:
-        result = ansible_runner.run(event_handler=tracker.handle, **kwargs)
+        result = ansible_runner.run(
+            event_handler=tracker.handle, cancel_callback=stop.requested, **kwargs
+        )
+        if stop.requested():
+            end_leftovers(private_data_dir / "artifacts" / ident)
     except (AnsibleRunnerException, OSError) as exc:
         raise DeployError(
             f"ansible-runner could not start ansible-playbook: {exc}",

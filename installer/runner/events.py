@@ -53,6 +53,8 @@ class HostLive:
     counts: HostCounts = field(default_factory=HostCounts)
     state: str = "waiting"
     task: str = ""
+    #: the tracker's clock when ``task`` started on this host
+    since: float = 0.0
 
 
 @dataclass
@@ -127,8 +129,23 @@ class RunTracker:
             record.duration_s = self._clock() - self._phase_started
             record.status = status
             if status != "successful" and not record.failures:
-                record.failures = self._fatal_failures(record.hosts) or list(self._pending)
+                record.failures = (self._fatal_failures(record.hosts) or list(self._pending)
+                                   or self._still_running(record.name))
             return record
+
+    def _still_running(self, phase: str) -> list[TaskFailure]:
+        """The task each host was in when a run was stopped from outside (timeout, signal)."""
+        now = self._clock()
+        return [
+            TaskFailure(
+                phase=phase, host=host, task=live.task, role=live.task.split(" : ", 1)[0]
+                if " : " in live.task else "", task_path="",
+                message=f"still running after {now - live.since:.0f} s when the run was "
+                "stopped; this task did not finish",
+            )
+            for host, live in sorted(self.hosts.items())
+            if live.state == "running"
+        ]
 
     # -- events -------------------------------------------------------------
     def handle(self, event: Mapping[str, Any]) -> bool:
@@ -154,7 +171,7 @@ class RunTracker:
             self.task = _task_label(data)
 
         elif kind == "runner_on_start" and live:
-            live.state, live.task = "running", _task_label(data)
+            live.state, live.task, live.since = "running", _task_label(data), self._clock()
         elif kind == "runner_on_ok" and live:
             changed = bool((data.get("res") or {}).get("changed"))
             live.counts.ok += 1

@@ -8,6 +8,11 @@ from typing import Any
 
 #: Enough parallelism for a four-node lab plus headroom for real clusters.
 DEFAULT_FORKS = 10
+#: The longest a single task may run on one node (ANSIBLE_TASK_TIMEOUT). The slowest task
+#: seen on the lab, the controller's package installation, takes about 5 minutes under load;
+#: a hung one (a package script waiting on a service that never starts) used to block a
+#: deploy until someone killed it.
+DEFAULT_TASK_TIMEOUT = 1800
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class RunOptions:
     verbosity: int = 0
     stream: bool = False
     forks: int = DEFAULT_FORKS
+    #: seconds; 0 = no limit
+    task_timeout: int = DEFAULT_TASK_TIMEOUT
     #: upgrade every package in the bootstrap phase this once (repos.upgrade notwithstanding)
     upgrade: bool = False
     extra_cmdline: tuple[str, ...] = field(default_factory=tuple)
@@ -57,12 +64,15 @@ def runner_kwargs(
     through ``inventory/group_vars/all/secrets.yml``. ``suppress_env_files`` keeps
     ansible-runner from copying these settings into ``env/`` files.
     """
+    envvars = dict(envvars)
+    if options.task_timeout:
+        envvars["ANSIBLE_TASK_TIMEOUT"] = str(options.task_timeout)
     kwargs: dict[str, Any] = {
         "private_data_dir": str(private_data_dir),
         "ident": ident,
         "playbook": str(playbook),
         "inventory": str(inventory),
-        "envvars": dict(envvars),
+        "envvars": envvars,
         "forks": options.forks,
         "quiet": True,
         "suppress_env_files": True,

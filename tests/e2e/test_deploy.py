@@ -50,16 +50,35 @@ if os.geteuid() != 0 or missing_packages():
 
 
 def stackinstall(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "installer", *args],
-        capture_output=True, text=True, timeout=timeout, check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    """Run the CLI; past ``timeout`` it gets SIGTERM (a deploy then stops ansible-playbook
+    and prints which task hung where) and the test fails with the end of its output."""
+    command = [sys.executable, "-m", "installer", *args]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            out, err = proc.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        pytest.fail(f"stackinstall {' '.join(args)} still ran after {timeout:.0f} s and was "
+                    f"stopped:\n{_tail(out)}\n{_tail(err)}")
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def _tail(text: str, lines: int = 120) -> str:
+    kept = text.splitlines()
+    cut = f"[{len(kept) - lines} earlier lines]\n" if len(kept) > lines else ""
+    return cut + "\n".join(kept[-lines:])
 
 
 def ok(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     proc = stackinstall(*args, timeout=timeout)
-    assert proc.returncode == 0, f"stackinstall {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    assert proc.returncode == 0, (f"stackinstall {' '.join(args)}:\n{_tail(proc.stdout)}\n"
+                                  f"{_tail(proc.stderr)}")
     return proc
 
 

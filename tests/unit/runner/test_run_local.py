@@ -1,6 +1,12 @@
 """run_phases for real: ansible-runner drives playbooks against this machine (connection local)."""
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -114,3 +120,98 @@ def test_a_leaking_task_is_detected_reported_and_redacted(tmp_path):
     assert {leak["key"] for leak in data["secret_leaks"]} == {"demo_password"}
     assert _grep(result.summary_path.parent, SECRET) == []
     assert list(data["hosts"]) == ["n1"]
+
+
+HANG = """
+    - name: Hang on n2
+      ansible.builtin.command: sleep 120
+      changed_when: false
+      when: inventory_hostname == 'n2'
+"""
+
+
+@pytest.fixture
+def own_processes(tmp_path):
+    """Yields a finder of the processes this test's runs started (their environment names
+    the test's directory); ends the ones still alive afterwards, by PID: a timed-out task's
+    module keeps running on its node, here this machine."""
+    yield lambda: _processes_under(tmp_path)
+    for pid, _ in _processes_under(tmp_path):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _processes_under(root: Path) -> list[tuple[int, list[str]]]:
+    marker = str(root).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if marker not in (entry / "environ").read_bytes():
+                continue
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        found.append((int(entry.name), argv))
+    return found
+
+
+def test_a_task_past_the_task_timeout_fails_naming_host_and_task(tmp_path, own_processes):
+    deploy, books = _setup(tmp_path, HANG)
+    with pytest.raises(DeployError) as caught:
+        run_phases(deploy, ["bootstrap", "infra"], RunOptions(task_timeout=20),
+                   playbooks_dir=books)
+    summary = caught.value.summary
+    failure = summary["phases"][-1]["failures"][0]
+    assert (failure["host"], failure["task"]) == ("n2", "Hang on n2")
+    assert "timed out after 20 second" in failure["message"].lower(), failure
+
+
+STOP_SCRIPT = """
+import sys
+from pathlib import Path
+from installer.errors import DeployError
+from installer.runner.deploy import run_phases
+from installer.runner.options import RunOptions
+try:
+    run_phases(Path(sys.argv[1]), ["bootstrap", "infra"], RunOptions(),
+               playbooks_dir=Path(sys.argv[2]))
+except DeployError as exc:
+    print("STOPPED", exc)
+"""
+
+
+def test_sigterm_stops_ansible_and_names_the_task_still_running(tmp_path, own_processes):
+    """A SIGTERM (a CI job's time limit, systemd, kill) ends ansible-playbook too, so no
+    play goes on against the nodes, and the summary names the task that hung."""
+    deploy, books = _setup(tmp_path, HANG)
+    script = tmp_path / "stop.py"
+    script.write_text(STOP_SCRIPT)
+    proc = subprocess.Popen([sys.executable, str(script), str(deploy), str(books)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[3],
+                            env={**os.environ, "STACKINSTALL_TEST_DIR": str(tmp_path)})
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not _hanging(own_processes()):
+            time.sleep(0.5)
+        assert _hanging(own_processes()), "the hanging task never started"
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "STOPPED phase infra stopped on n2" in out, (out, err)
+    playbooks = [pid for pid, argv in own_processes()
+                 if any(arg.endswith("ansible-playbook") for arg in argv)]
+    assert playbooks == [], "ansible-playbook outlived the stop"
+    summary = json.loads(next((deploy / "runs").rglob("summary.json")).read_text())
+    failure = summary["phases"][-1]["failures"][0]
+    assert summary["phases"][-1]["status"] == "stopped"
+    assert (failure["host"], failure["task"]) == ("n2", "Hang on n2")
+    assert failure["message"].startswith("still running after "), failure
+
+
+def _hanging(processes: list[tuple[int, list[str]]]) -> bool:
+    return any(argv[:2] == ["sleep", "120"] for _, argv in processes)
