@@ -14,7 +14,7 @@ from installer import catalogue
 from installer.answers.model import Deployment
 from installer.answers.secrets import write_private
 from installer.paths import DeployPaths
-from installer.render.groups import inventory_groups
+from installer.render.groups import inventory_groups, node_components
 from installer.render.owner import claim
 
 #: Each node's catalogue family, from its facts: debian, ubuntu or redhat.
@@ -153,11 +153,15 @@ def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
     result = RenderResult(out)
     head = HEADER.format(source=dep.path)
     hv = host_vars(dep, out)
+    groups = inventory_groups(dep)
+    settings = group_vars(dep)
+    for name, components in node_components(dep, groups, settings).items():
+        hv[name]["deployment_components"] = components
     hosts = {"all": {"hosts": {name: None for name in hv},
                      "children": {g: {"hosts": {h: None for h in members}}
-                                  for g, members in inventory_groups(dep).items()}}}
+                                  for g, members in groups.items()}}}
     _write(paths.hosts, head + _dump(hosts), result.files)
-    _write(paths.main_vars, head + _dump(group_vars(dep)), result.files)
+    _write(paths.main_vars, head + _dump(settings), result.files)
     _write(paths.catalogue_vars,
            head + _dump({"deployment_family": FAMILY_EXPRESSION,
                          "deployment_catalogue": catalogue.load(dep.release).rendered()}),

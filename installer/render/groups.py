@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from installer import catalogue
 from installer.answers.model import Deployment
 
@@ -36,3 +38,16 @@ def ceph_groups(dep: Deployment) -> dict[str, list[str]]:
         groups["ceph_mon"] = storage[:1]
         groups["ceph_osd"] = storage
     return groups
+
+
+def node_components(
+    dep: Deployment, groups: dict[str, list[str]], settings: dict[str, Any]
+) -> dict[str, list[str]]:
+    """Each node's catalogue components: those of its groups that the rendered ``settings``
+    select (the bootstrap phase installs all their packages in one transaction)."""
+    cat = catalogue.load(dep.release)
+    return {
+        node.name: [comp.name for group, members in groups.items() if node.name in members
+                    for comp in cat.in_group(group, settings)]
+        for node in dep.nodes
+    }

@@ -94,3 +94,26 @@ def test_render_refuses_invalid_file_and_writes_nothing(four_node: Path, tmp_pat
     result = CliRunner().invoke(main, ["render", str(four_node), "-o", str(tmp_path / "d")])
     assert result.exit_code == 3 and "ssh.port" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_each_node_lists_the_components_its_groups_and_settings_select(
+        four_node: Path, tmp_path: Path):
+    """deployment_components: what the bootstrap phase installs in one transaction."""
+    out = tmp_path / "d"
+    render(load(four_node), out)
+
+    def components(node: str) -> list[str]:
+        path = out / f"inventory/host_vars/{node}.yml"
+        return yaml.safe_load(path.read_text())["deployment_components"]
+
+    assert {"mariadb", "keystone", "nova_controller", "horizon"} <= set(components("openstack1"))
+    assert "nova_compute" in components("openstack3")
+    assert "cinder_lvm" in components("openstack4") and "ceph_osd" not in components("openstack4")
+    # the settings choose among a group's components: Ceph instead of LVM, qemu instead of kvm
+    four_node.write_text(four_node.read_text().replace("backend: loop", "backend: ceph")
+                         .replace("virt_type: kvm", "virt_type: qemu"))
+    render(load(four_node), out)
+    assert {"ceph_mon", "ceph_osd", "cinder_rbd"} <= set(components("openstack4"))
+    assert "cinder_lvm" not in components("openstack4")
+    assert {"nova_compute_qemu", "nova_rbd"} <= set(components("openstack3"))
+    assert "nova_compute_kvm" not in components("openstack3")
