@@ -14,11 +14,20 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from deploycli import (
+    deploy_dir,
+    failures,
+    lab_running,
+    last_summary,
+    ok,
+    stackinstall,
+    verify_json,
+)
+from deploycli import on as on_lab
 
 from installer.answers.schema import UUID_SECRETS
 from installer.lab.checks import missing_packages
@@ -49,78 +58,18 @@ if os.geteuid() != 0 or missing_packages():
                 allow_module_level=True)
 
 
-def stackinstall(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
-    """Run the CLI; past ``timeout`` it gets SIGTERM (a deploy then stops ansible-playbook
-    and prints which task hung where) and the test fails with the end of its output."""
-    command = [sys.executable, "-m", "installer", *args]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "COLUMNS": "200"})
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.terminate()
-        try:
-            out, err = proc.communicate(timeout=180)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, err = proc.communicate()
-        pytest.fail(f"stackinstall {' '.join(args)} still ran after {timeout:.0f} s and was "
-                    f"stopped:\n{_tail(out)}\n{_tail(err)}")
-    return subprocess.CompletedProcess(command, proc.returncode, out, err)
-
-
-def _tail(text: str, lines: int = 120) -> str:
-    kept = text.splitlines()
-    cut = f"[{len(kept) - lines} earlier lines]\n" if len(kept) > lines else ""
-    return cut + "\n".join(kept[-lines:])
-
-
-def ok(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
-    proc = stackinstall(*args, timeout=timeout)
-    assert proc.returncode == 0, (f"stackinstall {' '.join(args)}:\n{_tail(proc.stdout)}\n"
-                                  f"{_tail(proc.stderr)}")
-    return proc
-
-
 def on(node: str, command: str) -> str:
-    return ok("lab", "ssh", "--name", LAB, node, "--", command, timeout=300).stdout
-
-
-def _lab_running() -> bool:
-    if not PATHS.state_file.is_file():
-        return False
-    proc = stackinstall("lab", "status", "--name", LAB, timeout=120)
-    return proc.returncode == 0 and proc.stdout.count("running") >= 4
+    return on_lab(LAB, node, command)
 
 
 @pytest.fixture(scope="module")
 def answers():
-    created = not _lab_running()
+    created = not lab_running(LAB)
     if created:
         ok("lab", "up", "--name", LAB, "--subnet", SUBNET, timeout=1800)
     yield PATHS.answers
     if created:
         ok("lab", "down", "--name", LAB, timeout=900)
-
-
-def deploy_dir(answers: Path) -> Path:
-    name = yaml.safe_load(answers.read_text())["deployment"]["name"]
-    return answers.parent / "deployments" / name
-
-
-def last_summary(answers: Path) -> dict:
-    runs = sorted((deploy_dir(answers) / "runs").iterdir())
-    return json.loads((runs[-1] / "summary.json").read_text())
-
-
-def verify_json(answers: Path, *extra: str, timeout: float = 1200) -> tuple[int, dict]:
-    proc = stackinstall("verify", str(answers), "--json", *extra, timeout=timeout)
-    return proc.returncode, json.loads(proc.stdout)
-
-
-def failures(report: dict) -> list[str]:
-    return [f"{r['node']}: {r['check']}: {r['message']}"
-            for r in report["results"] if r["status"] != "pass"]
 
 
 def secret_values(answers: Path) -> dict[str, str]:

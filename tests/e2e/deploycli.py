@@ -1,0 +1,88 @@
+"""Shared by the end-to-end deploy tests: run the CLI, read run summaries and verify reports.
+
+Each test module owns one lab (its name and subnet) and passes it in; nothing here knows a
+default lab.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from installer.lab.paths import LabPaths
+
+
+def stackinstall(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
+    """Run the CLI; past ``timeout`` it gets SIGTERM (a deploy then stops ansible-playbook
+    and prints which task hung where) and the test fails with the end of its output."""
+    command = [sys.executable, "-m", "installer", *args]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()
+        try:
+            out, err = proc.communicate(timeout=180)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        pytest.fail(f"stackinstall {' '.join(args)} still ran after {timeout:.0f} s and was "
+                    f"stopped:\n{tail(out)}\n{tail(err)}")
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def tail(text: str, lines: int = 120) -> str:
+    kept = text.splitlines()
+    cut = f"[{len(kept) - lines} earlier lines]\n" if len(kept) > lines else ""
+    return cut + "\n".join(kept[-lines:])
+
+
+def ok(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
+    proc = stackinstall(*args, timeout=timeout)
+    assert proc.returncode == 0, (f"stackinstall {' '.join(args)}:\n{tail(proc.stdout)}\n"
+                                  f"{tail(proc.stderr)}")
+    return proc
+
+
+def on(lab: str, node: str, command: str) -> str:
+    return ok("lab", "ssh", "--name", lab, node, "--", command, timeout=300).stdout
+
+
+def lab_running(lab: str, nodes: int = 4) -> bool:
+    if not LabPaths.for_lab(lab).state_file.is_file():
+        return False
+    proc = stackinstall("lab", "status", "--name", lab, timeout=120)
+    return proc.returncode == 0 and proc.stdout.count("running") >= nodes
+
+
+def deploy_dir(answers: Path) -> Path:
+    name = yaml.safe_load(answers.read_text())["deployment"]["name"]
+    return answers.parent / "deployments" / name
+
+
+def last_summary(answers: Path) -> dict:
+    runs = sorted((deploy_dir(answers) / "runs").iterdir())
+    return json.loads((runs[-1] / "summary.json").read_text())
+
+
+def verify_json(answers: Path, *extra: str, timeout: float = 1200) -> tuple[int, dict]:
+    proc = stackinstall("verify", str(answers), "--json", *extra, timeout=timeout)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def failures(report: dict) -> list[str]:
+    return [f"{r['node']}: {r['check']}: {r['message']}"
+            for r in report["results"] if r["status"] != "pass"]
+
+
+def unchanged(summary: dict) -> dict[str, int]:
+    """Hosts whose counters say they changed something (empty: a no-change run)."""
+    return {host: counts["changed"] for host, counts in summary["hosts"].items()
+            if counts["changed"]}

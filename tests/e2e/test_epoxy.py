@@ -1,0 +1,89 @@
+"""End to end on Debian 13 (trixie) with OpenStack 2025.1 Epoxy, beside the Debian 12 Zed
+lab of test_deploy.py: a four-node lab of its own, the full deploy (Open vSwitch on its
+userspace datapath, Ceph 18), verify with the functional smoke (real guests over SSH by a
+floating IP, a Ceph volume written by one guest and read by another), and a re-run that
+changes nothing.
+
+The lab is ``$STACKINSTALL_E2E_EPOXY_LAB`` (default ``ep``) on
+``$STACKINSTALL_E2E_EPOXY_SUBNET`` (default 10.235.0.0/24). A lab that is already up is
+used as it is and left up; a lab this test brings up, it takes down.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from deploycli import failures, lab_running, last_summary, ok, on, unchanged, verify_json
+
+from installer.lab.checks import missing_packages
+from installer.lab.paths import LabPaths
+from installer.runner.phases import PHASES
+
+pytestmark = [pytest.mark.lab, pytest.mark.e2e]
+
+LAB = os.environ.get("STACKINSTALL_E2E_EPOXY_LAB", "ep")
+SUBNET = os.environ.get("STACKINSTALL_E2E_EPOXY_SUBNET", "10.235.0.0/24")
+PATHS = LabPaths.for_lab(LAB)
+CONTROLLER, STORAGE, COMPUTE = "openstack1", "openstack4", "openstack3"
+NODES = {"openstack1", "openstack2", "openstack3", "openstack4"}
+SECURITY_GROUP_STEP = "smoke: security groups are enforced"
+
+if os.geteuid() != 0 or missing_packages():
+    pytest.skip("the deploy test needs root and systemd-container, debootstrap, apt-cacher-ng",
+                allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def answers():
+    created = not lab_running(LAB)
+    if created:
+        ok("lab", "up", "--name", LAB, "--subnet", SUBNET, "--suite", "trixie", timeout=1800)
+    yield PATHS.answers
+    if created:
+        ok("lab", "down", "--name", LAB, "--keep-image", timeout=900)
+
+
+def test_epoxy_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
+    settings = yaml.safe_load(answers.read_text())
+    assert settings["deployment"]["release"] == "epoxy"
+    assert settings["network"]["mechanism_driver"] == "openvswitch"
+    assert "13" in on(LAB, CONTROLLER, ". /etc/os-release; echo $VERSION_ID")
+
+    ok("deploy", str(answers))
+    first = last_summary(answers)
+    assert first["status"] == "successful"
+    assert [p["name"] for p in first["phases"]] == list(PHASES)
+    print("epoxy deploy (s):", {p["name"]: p["duration_s"] for p in first["phases"]},
+          "total", first["duration_s"])
+    # what runs is Epoxy: nova 31 on the compute node, Ceph 18 on the storage node
+    assert on(LAB, COMPUTE, "dpkg-query -W -f '${Version}' nova-compute").startswith("2:31.")
+    assert on(LAB, STORAGE, "dpkg-query -W -f '${Version}' ceph-osd").startswith("18.")
+
+    code, report = verify_json(answers, "--smoke")
+    statuses = {(r["node"], r["check"]): r["status"] for r in report["results"]}
+    not_passed = {k: v for k, v in statuses.items() if v != "pass"}
+    netfilter = "yes" in on(LAB, COMPUTE, "test -e /proc/sys/net/bridge/bridge-nf-call-iptables"
+                                          " && echo yes || echo no")
+    if netfilter:
+        assert code == 0 and report["status"] == "passed", failures(report)
+    else:
+        assert set(not_passed) <= {(CONTROLLER, SECURITY_GROUP_STEP)}, failures(report)
+        assert set(not_passed.values()) <= {"blocked"}, failures(report)
+    smoke = [check for (node, check), status in statuses.items() if check.startswith("smoke: ")]
+    assert len(smoke) >= 11, smoke
+    for expected in ("smoke: reach the guest over SSH by its floating IP",
+                     "smoke: attach the volume to it and read the data back",
+                     "smoke: nothing left behind", "api network agents", "api catalog"):
+        assert statuses.get((CONTROLLER, expected)) == "pass", (expected, failures(report))
+    for expected in ("ceph cluster health", "ceph OSDs up and in"):
+        assert statuses.get((STORAGE, expected)) == "pass", (expected, failures(report))
+    print("epoxy verify --smoke:", report["passed"], "of", len(report["results"]), "passed")
+
+    ok("deploy", str(answers))
+    rerun = last_summary(answers)
+    assert rerun["status"] == "successful"
+    assert unchanged(rerun) == {}, unchanged(rerun)
+    print("epoxy no-change re-run (s):", rerun["duration_s"])
