@@ -1,19 +1,12 @@
-"""Verify a deployment: testinfra checks for every node's roles, as data.
+"""Verify a deployment: testinfra checks for every node's roles, run by pytest, as data.
 
-Checks live in ``installer.verify.checks`` and register in ``installer.verify.registry``
-with the inventory groups they apply to; ``verify_deploy_dir`` runs those that apply.
+The node checks are pytest test modules in ``installer.verify.nodetests``, marked with
+``installer.verify.outcome.check`` (name, inventory groups, where to look);
+``installer.verify.plugin`` selects them per node; ``verify_deploy_dir`` runs them and the
+smoke, browser and tempest steps asked for.
 """
 
-from installer.verify.registry import REGISTRY, Check, Outcome, check, failed, passed
+from installer.verify.result import CheckResult
 from installer.verify.verify import VerifyOutcome, verify_deploy_dir
 
-__all__ = [
-    "REGISTRY",
-    "Check",
-    "Outcome",
-    "VerifyOutcome",
-    "check",
-    "failed",
-    "passed",
-    "verify_deploy_dir",
-]
+__all__ = ["CheckResult", "VerifyOutcome", "verify_deploy_dir"]

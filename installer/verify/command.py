@@ -19,7 +19,7 @@ from installer.errors import AnswerFileError, UsageError, VerifyError
 from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
 from installer.verify.inventory import read_inventory
-from installer.verify.report import failure_lines, table, to_json, to_junit
+from installer.verify.report import failure_lines, table, to_json
 from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
 
@@ -46,14 +46,12 @@ def run_verify(
         )
     outcome = verify_deploy_dir(
         paths.root, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
-        tempest=tempest,
+        tempest=tempest, junit=junit,
     )
     if outcome.artifacts is not None:
         (outcome.artifacts / "results.json").write_text(
             to_json(outcome.results, outcome.nodes), encoding="utf-8"
         )
-    if junit:
-        junit.write_text(to_junit(outcome.results), encoding="utf-8")
     if as_json:
         # soft_wrap: never break lines, so the output stays valid JSON at any width
         console.out.print(

@@ -1,50 +1,31 @@
-"""Small read-only probes shared by checks (run through a testinfra host)."""
+"""Small read-only probes shared by checks, through testinfra's modules."""
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 from typing import Any
-
-from installer.verify.registry import Outcome, failed
-
-
-def run(host: Any, command: str) -> Any:
-    """Run a shell command; the result has rc, stdout, stderr."""
-    return host.run(command)
 
 
 def first_unit(host: Any, candidates: Sequence[str]) -> str | None:
     """The first systemd unit of ``candidates`` installed on the host (distros differ)."""
-    for name in candidates:
-        if host.run(f"systemctl cat {shlex.quote(name)}.service").rc == 0:
-            return name
-    return None
+    return next((name for name in candidates if host.service(name).exists), None)
 
 
-def unit_state(host: Any, name: str) -> str:
-    return host.run(f"systemctl is-active {shlex.quote(name)}.service").stdout.strip() or "unknown"
-
-
-def not_active(host: Any, unit: str, hint: str = "") -> Outcome | None:
-    """A failed Outcome when ``unit`` is not active (``hint`` is appended), else None."""
-    state = unit_state(host, unit)
-    if state == "active":
+def inactive(host: Any, unit: str, hint: str = "") -> str | None:
+    """Why ``unit`` is not running (``hint`` appended), or None when it runs."""
+    if host.service(unit).is_running:
         return None
-    return failed(f"{unit} is {state}, expected active{hint}")
+    return f"{unit} is not active, expected active{hint}"
 
 
 def listening_addresses(host: Any, port: int) -> set[str]:
     """Local addresses with a TCP listener on ``port`` (``0.0.0.0``/``::`` for wildcards)."""
-    out = host.run(f"ss -Hltn 'sport = :{port}'").stdout
     addresses = set()
-    for line in out.splitlines():
-        fields = line.split()
-        if len(fields) < 4:
-            continue
-        local = fields[3]
-        address = local.rsplit(":", 1)[0].strip("[]")
-        addresses.add({"*": "0.0.0.0"}.get(address, address))
+    for spec in host.socket.get_listening_sockets():
+        if spec.startswith("tcp://"):
+            address, _, found = spec[len("tcp://"):].rpartition(":")
+            if found == str(port):
+                addresses.add(address)
     return addresses
 
 

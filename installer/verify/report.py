@@ -1,16 +1,17 @@
-"""Verification output: a check x node table, JUnit XML, and JSON."""
+"""Verification output: a check x node table, JSON, and the JUnit XML pytest began."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
-from installer.verify.execute import CheckResult
+from installer.verify.result import BLOCKED, CheckResult
 
 SYMBOL = {"pass": "[ok]✓[/ok]", "fail": "[failed]✗[/failed]", "blocked": "[changed]![/changed]"}
 NOT_APPLICABLE = "[muted]\u2013[/muted]"  # en dash
@@ -73,30 +74,43 @@ def to_json(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> str:
     return json.dumps(as_json(results, nodes), indent=2)
 
 
-def to_junit(results: Sequence[CheckResult], suite: str = "stackinstall-verify") -> str:
-    """JUnit XML: one testcase per (node, check); classname is the node."""
-    failures = sum(1 for r in results if not r.ok)
-    total_time = sum(r.duration_s for r in results)
-    root = ET.Element("testsuites", name=suite, tests=str(len(results)), failures=str(failures))
-    testsuite = ET.SubElement(
-        root,
-        "testsuite",
-        name=suite,
-        tests=str(len(results)),
-        failures=str(failures),
-        errors="0",
-        skipped="0",
-        time=f"{total_time:.3f}",
-    )
-    for r in results:
-        case = ET.SubElement(
-            testsuite, "testcase", classname=r.node, name=r.check, time=f"{r.duration_s:.3f}"
-        )
-        if r.ok:
-            if r.message:
-                ET.SubElement(case, "system-out").text = r.message
-        else:
-            failure = ET.SubElement(case, "failure", message=r.message, type="VerifyFailure")
+SUITE = "stackinstall-verify"
+
+
+def extend_junit(path: Path, extra: Sequence[CheckResult]) -> None:
+    """Add ``extra`` (results pytest did not produce: smoke, browser, tempest) to the JUnit
+    XML pytest wrote at ``path`` (or start one), one testcase per (node, check) with the node
+    as classname, and set the totals on ``testsuites``."""
+    try:
+        root = ET.parse(path).getroot()
+    except (FileNotFoundError, ET.ParseError):
+        root = ET.Element("testsuites")
+    suite = root.find("testsuite")
+    if suite is None:
+        suite = ET.SubElement(root, "testsuite", name=SUITE, errors="0", failures="0",
+                              skipped="0", tests="0", time="0.000")
+    for r in extra:
+        case = ET.SubElement(suite, "testcase", classname=r.node, name=r.check,
+                             time=f"{r.duration_s:.3f}")
+        if r.status == BLOCKED:
+            ET.SubElement(case, "skipped", type="blocked", message=r.message).text = r.message
+        elif not r.ok:
+            failure = ET.SubElement(case, "failure", message=r.message)
             failure.text = f"{r.node}: {r.message}" + (f"\nsee: {r.where}" if r.where else "")
+        elif r.message:
+            ET.SubElement(case, "system-out").text = r.message
+    cases = suite.findall("testcase")
+    counts = {"failures": len([c for c in cases if c.find("failure") is not None]),
+              "errors": len([c for c in cases if c.find("error") is not None]),
+              "skipped": len([c for c in cases if c.find("skipped") is not None])}
+    suite.set("tests", str(len(cases)))
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    added = sum(r.duration_s for r in extra)
+    suite.set("time", f"{float(suite.get('time') or 0) + added:.3f}")
+    root.set("name", SUITE)
+    root.set("tests", str(len(cases)))
+    root.set("failures", str(counts["failures"] + counts["errors"]))
     ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+    path.write_text(ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n",
+                    encoding="utf-8")

@@ -29,12 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from installer.verify import client, diagnose
-from installer.verify.execute import FAIL, PASS, CheckResult
 from installer.verify.guest import Booted, GuestShell, booted_line, make_key
 from installer.verify.inventory import Inventory
 from installer.verify.probes import last_line
+from installer.verify.result import BLOCKED, FAIL, PASS, CheckResult
 
-BLOCKED = "blocked"
 WHERE = "stackinstall verify --smoke; the services' logs on the named nodes"
 SERVER_TIMEOUT = 300.0
 BOOT_TIMEOUT = 420.0

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from installer.verify import client, subunit
-from installer.verify.execute import FAIL, CheckResult
 from installer.verify.probes import last_line
+from installer.verify.result import FAIL, CheckResult
 from installer.verify.tempest_conf import (
     CLOUDS_YAML,
     EXTERNAL_NETWORK,

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from installer.verify.execute import FAIL, PASS, CheckResult
+from installer.verify.result import FAIL, PASS, CheckResult
 from installer.verify.subunit import Stream, TestResult
 from installer.verify.tempest_skips import SkipEntry
 

@@ -16,11 +16,11 @@ from installer import console
 from installer.errors import StackInstallError
 from installer.masking import Masker, load_secret_values
 from installer.paths import DeployPaths
-from installer.verify.checks import builtin_checks
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
-from installer.verify.execute import FAIL, PASS, CheckResult, run_checks
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
-from installer.verify.registry import Check, plan
+from installer.verify.nodes import run_node_checks
+from installer.verify.report import extend_junit
+from installer.verify.result import FAIL, PASS, CheckResult
 from installer.verify.smoke import SmokeRun, storage_probe
 from installer.verify.smoke import plan as smoke_plan
 from installer.verify.tempest import Selection, TempestRun
@@ -133,34 +133,38 @@ def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckR
 
 def verify_deploy_dir(
     deploy_dir: Path,
-    checks: list[Check] | None = None,
     limit: set[str] | None = None,
     *,
     smoke: bool = False,
     browser: bool = False,
     tempest: Selection | None = None,
+    junit: Path | None = None,
 ) -> VerifyOutcome:
-    """Run every applicable check against the nodes of a rendered deployment directory."""
+    """Run every applicable check against the nodes of a rendered deployment directory.
+
+    The node checks run under pytest (``nodes.py``); the smoke, browser and tempest results
+    follow them in the same report (and in ``junit``, after pytest's own testcases).
+    """
     skip_list = load_skip_list() if tempest is not None else []
     inventory: Inventory = read_inventory(deploy_dir)
     secrets = load_secret_values(deploy_dir)
     mask = Masker(secrets.values())
-    memberships = {
-        n.name: n.groups for n in inventory.nodes if limit is None or n.name in limit
-    }
-    schedule = plan(checks if checks is not None else builtin_checks(), memberships)
+    nodes = sorted(n.name for n in inventory.nodes if limit is None or n.name in limit)
     wanted = smoke or browser or tempest is not None
     artifacts = artifacts_dir(deploy_dir) if wanted else None
+    extra: list[CheckResult] = []
     with control_dir() as sockets:
-        results = run_checks(schedule, inventory, secrets, _host_for, sockets, mask)
+        results = run_node_checks(deploy_dir, nodes, sockets, junit)
         if browser and artifacts is not None:
-            results.append(_mask(_browser(inventory, secrets, artifacts), mask))
+            extra.append(_mask(_browser(inventory, secrets, artifacts), mask))
         if smoke:
-            results += [_mask(r, mask) for r in _smoke(inventory, sockets)]
+            extra += [_mask(r, mask) for r in _smoke(inventory, sockets)]
         if tempest is not None and artifacts is not None:
-            results += [_mask(r, mask) for r in
-                        _tempest(inventory, sockets, artifacts, tempest, skip_list, mask)]
-    return VerifyOutcome(results, sorted(memberships), artifacts)
+            extra += [_mask(r, mask) for r in
+                      _tempest(inventory, sockets, artifacts, tempest, skip_list, mask)]
+    if junit is not None:
+        extend_junit(junit, extra)
+    return VerifyOutcome(results + extra, nodes, artifacts)
 
 
 def _mask(result: CheckResult, mask: Masker) -> CheckResult:

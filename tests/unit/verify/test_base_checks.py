@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from installer.verify.checks import base
 from installer.verify.context import CheckContext
 from installer.verify.inventory import read_inventory
-from tests.unit.verify.test_openstack_checks import FakeHost
+from installer.verify.nodetests import test_base as base
+from tests.unit.verify.fakes import FakeHost, outcome
 
 MANAGED = ("# BEGIN stackinstall nodes\n10.0.0.11 openstack1\n10.0.0.12 openstack2\n"
            "10.0.0.13 openstack3\n10.0.0.14 openstack4\n# END stackinstall nodes\n")
@@ -26,10 +26,10 @@ def _host(hosts: str) -> FakeHost:
 def test_a_node_listed_twice_in_etc_hosts_is_named(deploy_dir: Path) -> None:
     inventory = read_inventory(deploy_dir)
     ctx = CheckContext(node=inventory.node("openstack1"), inventory=inventory)
-    assert base.etc_hosts(_host(MANAGED), ctx).ok
-    outcome = base.etc_hosts(_host(LAB_LINES + MANAGED), ctx)
-    assert not outcome.ok
-    assert outcome.message.startswith(
+    assert outcome(base.test_etc_hosts, _host(MANAGED), ctx).ok
+    result = outcome(base.test_etc_hosts, _host(LAB_LINES + MANAGED), ctx)
+    assert not result.ok
+    assert result.message.startswith(
         "openstack1 is listed 2 times (10.0.0.11 openstack1; 10.0.0.11 openstack1), expected "
         "once, in the block the base role manages; openstack2 is listed 2 times")
 

@@ -12,10 +12,11 @@ import pytest
 
 from installer.answers import load
 from installer.render import render
-from installer.verify.checks import ceph, openstack_api
 from installer.verify.context import CheckContext
 from installer.verify.inventory import read_inventory
-from tests.unit.verify.test_openstack_checks import FakeHost
+from installer.verify.nodetests import test_ceph as ceph
+from installer.verify.nodetests import test_openstack_api as openstack_api
+from tests.unit.verify.fakes import FakeHost, outcome
 
 
 @pytest.fixture
@@ -42,10 +43,11 @@ def test_the_storage_node_holds_the_monitor_and_the_osd(ceph_ctx: CheckContext) 
 def test_an_unhealthy_cluster_names_its_health_checks(ceph_ctx: CheckContext) -> None:
     health = {"status": "HEALTH_WARN", "checks": {
         "OSD_DOWN": {"summary": {"message": "1 osds down"}}}}
-    outcome = ceph.cluster_health(FakeHost({"health detail": _json(health)}), ceph_ctx)
-    assert not outcome.ok
-    assert outcome.message == "HEALTH_WARN: OSD_DOWN: 1 osds down"
-    ok = ceph.cluster_health(FakeHost({"health detail": _json({"status": "HEALTH_OK"})}),
+    result = outcome(ceph.test_cluster_health, FakeHost({"health detail": _json(health)}), ceph_ctx)
+    assert not result.ok
+    assert result.message == "HEALTH_WARN: OSD_DOWN: 1 osds down"
+    ok = outcome(ceph.test_cluster_health,
+                 FakeHost({"health detail": _json({"status": "HEALTH_OK"})}),
                              ceph_ctx)
     assert ok.ok
 
@@ -55,26 +57,26 @@ def test_a_stopped_osd_is_named_with_its_node(ceph_ctx: CheckContext) -> None:
                       {"id": 0, "type": "osd", "name": "osd.0", "status": "down"}]}
     host = FakeHost({"osd stat": _json({"num_osds": 1, "num_up_osds": 0, "num_in_osds": 1}),
                      "osd tree": _json(tree)})
-    outcome = ceph.osds_up(host, ceph_ctx)
-    assert not outcome.ok
-    assert outcome.message == ("0 of 1 OSDs up and 1 in, expected 1 up and in; "
+    result = outcome(ceph.test_osds_up, host, ceph_ctx)
+    assert not result.ok
+    assert result.message == ("0 of 1 OSDs up and 1 in, expected 1 up and in; "
                                "down: osd.0 on openstack4")
 
 
 def test_a_cluster_that_does_not_answer_fails_every_check(ceph_ctx: CheckContext) -> None:
     host = FakeHost({"ceph ": (1, "", "[errno 110] RADOS timed out (error connecting)")})
-    for probe in (ceph.cluster_health, ceph.osds_up, ceph.pools):
-        outcome = probe(host, ceph_ctx)
-        assert not outcome.ok and "RADOS timed out" in outcome.message
+    for probe in (ceph.test_cluster_health, ceph.test_osds_up, ceph.test_pools):
+        result = outcome(probe, host, ceph_ctx)
+        assert not result.ok and "RADOS timed out" in result.message
 
 
 def test_pools_must_exist_and_be_rbd_pools(ceph_ctx: CheckContext) -> None:
     detail = [{"pool_name": "volumes", "size": 1, "application_metadata": {"rbd": {}}}]
-    outcome = ceph.pools(FakeHost({"pool ls detail": _json(detail)}), ceph_ctx)
-    assert outcome.message == "missing pools: images"
+    result = outcome(ceph.test_pools, FakeHost({"pool ls detail": _json(detail)}), ceph_ctx)
+    assert result.message == "missing pools: images"
     detail.append({"pool_name": "images", "size": 1, "application_metadata": {}})
-    outcome = ceph.pools(FakeHost({"pool ls detail": _json(detail)}), ceph_ctx)
-    assert outcome.message == "not marked for rbd: images"
+    result = outcome(ceph.test_pools, FakeHost({"pool ls detail": _json(detail)}), ceph_ctx)
+    assert result.message == "not marked for rbd: images"
 
 
 def test_the_rbd_backend_must_be_up(ceph_ctx: CheckContext) -> None:
@@ -84,18 +86,20 @@ def test_the_rbd_backend_must_be_up(ceph_ctx: CheckContext) -> None:
              "State": "up"},
             {"Binary": "cinder-volume", "Host": "openstack4@ceph", "Status": "enabled",
              "State": "down"}]
-    outcome = openstack_api.volume_services(FakeHost({"volume service list": _json(rows)}), ctx)
-    assert not outcome.ok
-    assert "cinder-volume on openstack4@ceph is enabled/down (the RBD backend" in outcome.message
+    result = outcome(openstack_api.test_volume_services,
+                     FakeHost({"volume service list": _json(rows)}), ctx)
+    assert not result.ok
+    assert "cinder-volume on openstack4@ceph is enabled/down (the RBD backend" in result.message
     rows[1]["State"] = "up"
-    outcome = openstack_api.volume_services(FakeHost({"volume service list": _json(rows)}), ctx)
-    assert outcome.ok and "openstack4@ceph" in outcome.message
+    result = outcome(openstack_api.test_volume_services,
+                     FakeHost({"volume service list": _json(rows)}), ctx)
+    assert result.ok and "openstack4@ceph" in result.message
 
 
 def test_a_ceph_storage_node_is_not_asked_for_the_iscsi_target(ceph_ctx: CheckContext) -> None:
     from types import SimpleNamespace
 
-    from installer.verify.checks import openstack_nodes
+    from installer.verify.nodetests import test_openstack_nodes as openstack_nodes
 
     volume = "cinder_volume"
     installed = {"cinder-volume", "ceph-common", "python3-rbd", "python3-rados"}
@@ -106,11 +110,11 @@ def test_a_ceph_storage_node_is_not_asked_for_the_iscsi_target(ceph_ctx: CheckCo
 
     host = Host({"systemctl is-active": (0, "active\n", ""),
                  "systemctl is-enabled": (0, "enabled\n", "")})
-    assert openstack_nodes._packages(volume)(host, ceph_ctx).ok
-    units = openstack_nodes._units(volume)(host, ceph_ctx)
+    assert outcome(openstack_nodes.packages, host, ceph_ctx, volume).ok
+    units = outcome(openstack_nodes.services, host, ceph_ctx, volume)
     assert units.ok and units.message == "cinder-volume"
-    ports = openstack_nodes._ports(volume)(host, ceph_ctx)
+    ports = outcome(openstack_nodes.ports, host, ceph_ctx, volume)
     assert ports.ok and "no port" in ports.message
     installed.discard("python3-rbd")
-    missing = openstack_nodes._packages(volume)(host, ceph_ctx)
+    missing = outcome(openstack_nodes.packages, host, ceph_ctx, volume)
     assert not missing.ok and missing.message == "not installed: python3-rbd"

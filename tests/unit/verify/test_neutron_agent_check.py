@@ -7,10 +7,10 @@ import sys
 import time
 from pathlib import Path
 
-from installer.verify.checks import neutron_agent
 from installer.verify.context import CheckContext
 from installer.verify.inventory import read_inventory
-from tests.unit.verify.test_openstack_checks import FakeHost
+from installer.verify.nodetests import test_neutron_agent as neutron_agent
+from tests.unit.verify.fakes import FakeHost, outcome
 
 
 def test_the_window_starts_after_the_start_up_grace() -> None:
@@ -48,11 +48,11 @@ def test_errors_fail_the_check_and_name_the_last_one(deploy_dir: Path) -> None:
     bad = FakeHost({"date +%s": timing,
                     "python3 -c": (0, "3\n2023-11-14 22:13:20.1 9 ERROR neutron RULE_DELETE "
                                       "failed (Invalid argument)\n", "")})
-    outcome = neutron_agent.agent_loop(bad, ctx)
-    assert not outcome.ok
-    assert "logged 3 ERROR line(s)" in outcome.message and "RULE_DELETE" in outcome.message
+    result = outcome(neutron_agent.test_agent_loop, bad, ctx)
+    assert not result.ok
+    assert "logged 3 ERROR line(s)" in result.message and "RULE_DELETE" in result.message
     good = FakeHost({"date +%s": timing, "python3 -c": (0, "0\n", "")})
-    assert neutron_agent.agent_loop(good, ctx).ok
+    assert outcome(neutron_agent.test_agent_loop, good, ctx).ok
 
 
 def test_a_failed_state_report_and_its_traceback_do_not_count(tmp_path: Path) -> None:

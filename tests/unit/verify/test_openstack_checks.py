@@ -10,25 +10,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from installer.verify.checks import openstack_api, openstack_nodes
 from installer.verify.context import CheckContext
 from installer.verify.inventory import read_inventory
-
-
-class FakeHost:
-    """Answers commands from a table of prefix -> (rc, stdout, stderr); stands in for SSH."""
-
-    def __init__(self, answers: dict[str, tuple[int, str, str]], distro: str = "debian") -> None:
-        self.answers = answers
-        self.system_info = SimpleNamespace(distribution=distro)
-        self.commands: list[str] = []
-
-    def run(self, command: str) -> SimpleNamespace:
-        self.commands.append(command)
-        for prefix, (rc, out, err) in self.answers.items():
-            if prefix in command:
-                return SimpleNamespace(rc=rc, stdout=out, stderr=err)
-        return SimpleNamespace(rc=127, stdout="", stderr=f"unexpected: {command}")
+from installer.verify.nodetests import test_openstack_api as openstack_api
+from installer.verify.nodetests import test_openstack_nodes as openstack_nodes
+from tests.unit.verify.fakes import FakeHost, outcome
 
 
 def _ctx(deploy_dir: Path, node: str) -> CheckContext:
@@ -47,15 +33,15 @@ def test_compute_services_names_the_missing_and_down_ones(deploy_dir: Path) -> N
         {"Binary": "nova-scheduler", "Host": "openstack1", "Status": "enabled", "State": "down"},
     ]
     host = FakeHost({"compute service list": _json(rows)})
-    outcome = openstack_api.compute_services(host, ctx)
-    assert not outcome.ok
-    assert outcome.message == ("nova-scheduler on openstack1 is enabled/down; "
+    result = outcome(openstack_api.test_compute_services, host, ctx)
+    assert not result.ok
+    assert result.message == ("nova-scheduler on openstack1 is enabled/down; "
                                "no nova-compute on openstack3")
     assert "--os-cloud" in host.commands[0]
     rows[1]["State"] = "up"
     rows.append({"Binary": "nova-compute", "Host": "openstack3", "Status": "enabled",
                  "State": "up"})
-    assert openstack_api.compute_services(FakeHost({"compute": _json(rows)}), ctx).ok
+    assert outcome(openstack_api.test_compute_services, FakeHost({"compute": _json(rows)}), ctx).ok
 
 
 def test_network_agents_must_be_alive_on_the_right_node(deploy_dir: Path) -> None:
@@ -64,11 +50,13 @@ def test_network_agents_must_be_alive_on_the_right_node(deploy_dir: Path) -> Non
             for t in ("L3 agent", "DHCP agent", "Metadata agent", "Linux bridge agent")]
     rows.append({"Agent Type": "Linux bridge agent", "Host": "openstack3", "Alive": False,
                  "State": True})
-    outcome = openstack_api.network_agents(FakeHost({"network agent": _json(rows)}), ctx)
-    assert not outcome.ok
-    assert outcome.message == "Linux bridge agent on openstack3 is not alive"
+    result = outcome(openstack_api.test_network_agents,
+                     FakeHost({"network agent": _json(rows)}), ctx)
+    assert not result.ok
+    assert result.message == "Linux bridge agent on openstack3 is not alive"
     rows[-1]["Alive"] = True
-    assert openstack_api.network_agents(FakeHost({"network agent": _json(rows)}), ctx).ok
+    assert outcome(openstack_api.test_network_agents,
+                   FakeHost({"network agent": _json(rows)}), ctx).ok
 
 
 def test_volume_service_host_is_matched_without_backend(deploy_dir: Path) -> None:
@@ -78,16 +66,17 @@ def test_volume_service_host_is_matched_without_backend(deploy_dir: Path) -> Non
         {"Binary": "cinder-volume", "Host": "openstack4@lvm", "Status": "enabled",
          "State": "down"},
     ]
-    outcome = openstack_api.volume_services(FakeHost({"volume service": _json(rows)}), ctx)
-    assert outcome.message == "cinder-volume on openstack4 is enabled/down"
+    result = outcome(openstack_api.test_volume_services,
+                     FakeHost({"volume service": _json(rows)}), ctx)
+    assert result.message == "cinder-volume on openstack4 is enabled/down"
 
 
 def test_client_errors_are_reported_with_their_last_line(deploy_dir: Path) -> None:
     ctx = _ctx(deploy_dir, "openstack1")
     host = FakeHost({"token issue": (1, "", "Traceback...\nThe request you have made requires "
                                            "authentication. (HTTP 401)\n")})
-    outcome = openstack_api.token_issue(host, ctx)
-    assert outcome.message == ("the admin cannot get a token: The request you have made "
+    result = outcome(openstack_api.test_token_issue, host, ctx)
+    assert result.message == ("the admin cannot get a token: The request you have made "
                                "requires authentication. (HTTP 401)")
 
 
@@ -100,19 +89,19 @@ def test_catalog_compares_every_interface_and_url(deploy_dir: Path) -> None:
     ctx = _ctx(deploy_dir, "openstack1")
     rows = _endpoints(ctx)
     assert len(rows) == 6 * 3  # keystone + 5 APIs, public/internal/admin each
-    outcome = openstack_api.catalog(FakeHost({"endpoint list": _json(rows)}), ctx)
-    assert outcome.ok, outcome.message
+    result = outcome(openstack_api.test_catalog, FakeHost({"endpoint list": _json(rows)}), ctx)
+    assert result.ok, result.message
     # one deleted endpoint is named, although its service type is still in the catalog
     missing = [r for r in rows if (r["Service Type"], r["Interface"]) != ("compute", "admin")]
-    outcome = openstack_api.catalog(FakeHost({"endpoint list": _json(missing)}), ctx)
-    assert not outcome.ok
-    assert outcome.message.startswith(
+    result = outcome(openstack_api.test_catalog, FakeHost({"endpoint list": _json(missing)}), ctx)
+    assert not result.ok
+    assert result.message.startswith(
         "compute has no admin endpoint (expected http://10.0.0.11:8774/v2.1)")
     # a URL that is not the one the roles register
     moved = [dict(r, URL="http://10.0.0.99:9292") if r["Service Type"] == "image"
              and r["Interface"] == "internal" else r for r in rows]
-    outcome = openstack_api.catalog(FakeHost({"endpoint list": _json(moved)}), ctx)
-    assert outcome.message.startswith("image internal endpoint is http://10.0.0.99:9292, "
+    result = outcome(openstack_api.test_catalog, FakeHost({"endpoint list": _json(moved)}), ctx)
+    assert result.message.startswith("image internal endpoint is http://10.0.0.99:9292, "
                                       "expected http://10.0.0.11:9292")
 
 
@@ -121,45 +110,40 @@ def test_a_keystone_without_fernet_keys_is_named_as_the_cause(deploy_dir: Path) 
     error = (1, "", "Internal Server Error (HTTP 500)")
     healthy = {"token issue": error, "systemctl is-active": (0, "active\n", ""),
                "fernet-keys": (0, "2\n", "")}
-    outcome = openstack_api.token_issue(FakeHost(healthy), ctx)
-    assert outcome.message == "the admin cannot get a token: Internal Server Error (HTTP 500)"
+    result = outcome(openstack_api.test_token_issue, FakeHost(healthy), ctx)
+    assert result.message == "the admin cannot get a token: Internal Server Error (HTTP 500)"
     # the lines seen on lab cat with the key repository moved away
     error_line = ("2026-11-22 05:52:11.859 15986 ERROR keystone.server.flask.application "
                   "keystone.exception.KeysNotFound: An unexpected error prevented the server "
                   "from fulfilling your request.")
     broken = dict(healthy, **{"fernet-keys": (1, "0\n", ""),
                               "/var/log/keystone/": (0, error_line + "\n", "")})
-    outcome = openstack_api.token_issue(FakeHost(broken), ctx)
-    assert not outcome.ok
+    result = outcome(openstack_api.test_token_issue, FakeHost(broken), ctx)
+    assert not result.ok
     assert ("keystone is the cause: its fernet key repository /etc/keystone/fernet-keys has "
-            "no key") in outcome.message
+            "no key") in result.message
     assert ("last ERROR in /var/log/keystone/*.log: 2026-11-22 05:52:11.859 15986 ERROR "
-            "keystone.server.flask.application keystone.exception.KeysNotFound") in outcome.message
-
-
-def _units_check(group: str) -> Any:
-    return openstack_nodes._units(group), openstack_nodes._configs(group)
+            "keystone.server.flask.application keystone.exception.KeysNotFound") in result.message
 
 
 def test_units_must_be_active_and_enabled(deploy_dir: Path) -> None:
     ctx = _ctx(deploy_dir, "openstack2")
-    units, _ = _units_check("neutron_agents")
-    host = FakeHost({"is-active": (3, "active\nfailed\nactive\n", ""),
-                     "is-enabled": (1, "enabled\nenabled\ndisabled\n", "")})
-    outcome = units(host, ctx)
-    assert outcome.message.startswith(
-        "neutron-dhcp-agent is failed; neutron-metadata-agent is disabled at boot")
+    host = FakeHost({"is-active neutron-dhcp-agent": (3, "failed\n", ""),
+                     "is-enabled neutron-metadata-agent": (1, "disabled\n", ""),
+                     "systemctl is-": (0, "active\n", "")})
+    result = outcome(openstack_nodes.services, host, ctx, "neutron_agents")
+    assert result.message.startswith(
+        "neutron-dhcp-agent is not active; neutron-metadata-agent is not enabled at boot")
 
 
 def test_config_files_must_not_be_world_readable(deploy_dir: Path) -> None:
     ctx = _ctx(deploy_dir, "openstack4")
-    _, configs = _units_check("cinder_volume")
     files = {"/etc/cinder/cinder.conf": SimpleNamespace(exists=True, user="root",
                                                          group="root", mode=0o644)}
     host = FakeHost({})
     host.file = files.__getitem__  # type: ignore[attr-defined]
-    outcome = configs(host, ctx)
-    assert outcome.message == (
+    result = outcome(openstack_nodes.config_files, host, ctx, "cinder_volume")
+    assert result.message == (
         "/etc/cinder/cinder.conf is owned root:root, expected root:cinder; "
         "/etc/cinder/cinder.conf is readable by others (mode 0644), expected 0640")
 
@@ -177,17 +161,17 @@ def test_a_guest_port_left_down_under_a_running_server_is_named(deploy_dir: Path
         "server show srv1": _json({"id": "srv1", "status": "BUILD",
                                    "created": "2025-11-22T03:31:40Z"}),
     }
-    outcome = openstack_api.guest_ports_wired(FakeHost(answers), ctx)
-    assert not outcome.ok
-    assert outcome.message == ("port p1 of server srv1 (BUILD, 600 s old) is DOWN on "
+    result = outcome(openstack_api.test_guest_ports_wired, FakeHost(answers), ctx)
+    assert not result.ok
+    assert result.message == ("port p1 of server srv1 (BUILD, 600 s old) is DOWN on "
                                "openstack3: its L2 agent reports alive but did not wire it")
     # a server that is still being built within the grace period is not blamed
     answers["server show srv1"] = _json({"id": "srv1", "status": "BUILD",
                                          "created": "2025-11-22T03:41:00Z"})
-    assert openstack_api.guest_ports_wired(FakeHost(answers), ctx).ok
+    assert outcome(openstack_api.test_guest_ports_wired, FakeHost(answers), ctx).ok
     answers["server show srv1"] = _json({"id": "srv1", "status": "SHUTOFF",
                                          "created": "2025-11-22T03:00:00Z"})
-    assert openstack_api.guest_ports_wired(FakeHost(answers), ctx).ok
+    assert outcome(openstack_api.test_guest_ports_wired, FakeHost(answers), ctx).ok
 
 
 def test_an_ubuntu_node_is_asked_for_the_ubuntu_unit_names(deploy_dir: Path) -> None:
@@ -200,6 +184,6 @@ def test_an_ubuntu_node_is_asked_for_the_ubuntu_unit_names(deploy_dir: Path) -> 
                 "nova_controller": "nova-api, nova-conductor, nova-scheduler, nova-novncproxy"}
     for group, names in expected.items():
         host = FakeHost(answers, distro="ubuntu")
-        assert openstack_nodes._units(group)(host, ctx).message == names
-        debian = openstack_nodes._units(group)(FakeHost(answers), ctx).message
+        assert outcome(openstack_nodes.services, host, ctx, group).message == names
+        debian = outcome(openstack_nodes.services, FakeHost(answers), ctx, group).message
         assert debian != names

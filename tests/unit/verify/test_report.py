@@ -4,8 +4,8 @@ import xml.etree.ElementTree as ET
 from rich.console import Console
 
 from installer.console import THEME
-from installer.verify.execute import CheckResult
-from installer.verify.report import as_json, failure_lines, table, to_json, to_junit
+from installer.verify.report import as_json, extend_junit, failure_lines, table, to_json
+from installer.verify.result import CheckResult
 
 RESULTS = [
     CheckResult("hostname", "n1", "pass", "n1", "roles/base", 0.1),
@@ -45,15 +45,32 @@ def test_json_is_machine_readable():
     assert as_json(RESULTS[:2])["status"] == "passed"
 
 
-def test_junit_has_one_case_per_node_and_check():
-    root = ET.fromstring(to_junit(RESULTS))
+def test_junit_gets_the_results_pytest_did_not_write(tmp_path):
+    path = tmp_path / "junit.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests">'
+                    '<testsuite name="stackinstall-verify" errors="0" failures="0" skipped="0" '
+                    'tests="1" time="0.100"><testcase classname="n1" name="hostname" '
+                    'time="0.100" /></testsuite></testsuites>')
+    smoke = [*RESULTS[1:], CheckResult("smoke: guest", "-", "blocked", "no kvm", "", 1.0)]
+    extend_junit(path, smoke)
+    root = ET.parse(path).getroot()
+    assert root.get("name") == "stackinstall-verify" and root.get("failures") == "1"
     suite = root.find("testsuite")
-    assert suite.get("tests") == "3" and suite.get("failures") == "1"
+    assert suite.get("tests") == "4" and suite.get("failures") == "1"
+    assert suite.get("skipped") == "1" and suite.get("time") == "1.400"
     cases = suite.findall("testcase")
     assert [(c.get("classname"), c.get("name")) for c in cases] == [
         ("n1", "hostname"), ("n2", "hostname"), ("n1", "mariadb bind address"),
+        ("-", "smoke: guest"),
     ]
     failure = cases[2].find("failure")
     assert "0.0.0.0" in failure.get("message")
     assert "roles/mariadb" in failure.text
-    assert cases[0].find("failure") is None
+    assert cases[3].find("skipped").get("message") == "no kvm"
+
+
+def test_junit_is_started_when_pytest_wrote_none(tmp_path):
+    path = tmp_path / "junit.xml"
+    extend_junit(path, RESULTS)
+    suite = ET.parse(path).getroot().find("testsuite")
+    assert suite.get("name") == "stackinstall-verify" and suite.get("tests") == "3"

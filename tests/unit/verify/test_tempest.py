@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from installer.cli import main
 from installer.errors import VerifyError
 from installer.verify import subunit, tempest_conf
-from installer.verify.execute import FAIL, PASS
+from installer.verify.result import FAIL, PASS
 from installer.verify.tempest import FLAVORS, UNIT, Selection, TempestRun, run_script
 from installer.verify.tempest_results import failure_line, results, short_name, tally
 from installer.verify.tempest_skips import (

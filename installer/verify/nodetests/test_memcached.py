@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from installer.verify.context import CheckContext
-from installer.verify.probes import listening_addresses, not_active
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.outcome import check, fail
+from installer.verify.probes import inactive, listening_addresses
 
 WHERE = "roles/memcached, /etc/memcached.conf"
 
 
 @check("memcached listener", groups=("memcached",), where=WHERE)
-def memcached_listener(host: Any, ctx: CheckContext) -> Outcome:
-    if inactive := not_active(host, "memcached"):
-        return inactive
+def test_memcached_listener(host: Any, ctx: CheckContext) -> None:
+    if problem := inactive(host, "memcached"):
+        fail(problem)
     expected = {ctx.node.address, "127.0.0.1"}
     listening = listening_addresses(host, 11211)
     if listening != expected:
         shown = ", ".join(sorted(listening)) or "nothing"
-        return failed(
+        fail(
             f"memcached listens on {shown}, expected {', '.join(sorted(expected))} (port 11211)"
         )
-    return passed(", ".join(f"{a}:11211" for a in sorted(expected)))
+    ctx.passed(", ".join(f"{a}:11211" for a in sorted(expected)))

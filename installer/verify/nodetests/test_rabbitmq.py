@@ -6,8 +6,8 @@ import shlex
 from typing import Any
 
 from installer.verify.context import CheckContext
-from installer.verify.probes import last_line, listening_addresses, not_active
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.outcome import check, fail
+from installer.verify.probes import inactive, last_line, listening_addresses
 
 WHERE = "roles/rabbitmq"
 GROUPS = ("rabbitmq",)
@@ -17,12 +17,14 @@ AUTH_TIMEOUT = 60
 
 
 @check("rabbitmq active", groups=GROUPS, where=WHERE)
-def rabbitmq_active(host: Any, ctx: CheckContext) -> Outcome:
-    return not_active(host, "rabbitmq-server") or passed("active")
+def test_rabbitmq_active(host: Any, ctx: CheckContext) -> None:
+    if problem := inactive(host, "rabbitmq-server"):
+        fail(problem)
+    ctx.passed("active")
 
 
 @check("rabbitmq openstack user", groups=GROUPS, where=f"{WHERE}, tasks/accounts.yml")
-def rabbitmq_user(host: Any, ctx: CheckContext) -> Outcome:
+def test_rabbitmq_user(host: Any, ctx: CheckContext) -> None:
     password = ctx.secret("rabbitmq_openstack_password")
     # The password goes through stdin, so it never shows in the node's process list. It ends
     # with a newline and -q is not given: rabbitmqctl 4.0 (Debian 13) never returned from a
@@ -33,32 +35,32 @@ def rabbitmq_user(host: Any, ctx: CheckContext) -> Outcome:
         f"timeout {AUTH_TIMEOUT} rabbitmqctl authenticate_user {USER}"
     )
     if result.rc != 0:
-        return failed(
+        fail(
             f"user {USER} cannot authenticate with rabbitmq_openstack_password: "
             f"{last_line(result.stderr) or last_line(result.stdout)}"
         )
-    return passed(f"{USER} authenticates")
+    ctx.passed(f"{USER} authenticates")
 
 
 @check("rabbitmq no guest", groups=GROUPS, where=f"{WHERE}, tasks/accounts.yml")
-def rabbitmq_guest(host: Any, ctx: CheckContext) -> Outcome:
+def test_rabbitmq_guest(host: Any, ctx: CheckContext) -> None:
     result = host.run("rabbitmqctl -q list_users")
     if result.rc != 0:
-        return failed(f"cannot list users: {last_line(result.stderr)}")
+        fail(f"cannot list users: {last_line(result.stderr)}")
     users = {line.split()[0] for line in result.stdout.splitlines() if line.strip()}
     if "guest" in users:
-        return failed("the guest user exists")
-    return passed("guest absent")
+        fail("the guest user exists")
+    ctx.passed("guest absent")
 
 
 @check("rabbitmq listener", groups=GROUPS, where=f"{WHERE}, /etc/rabbitmq/rabbitmq-env.conf")
-def rabbitmq_listener(host: Any, ctx: CheckContext) -> Outcome:
+def test_rabbitmq_listener(host: Any, ctx: CheckContext) -> None:
     expected = ctx.node.address
     listening = listening_addresses(host, 5672)
     if expected not in listening and "0.0.0.0" not in listening:
         shown = ", ".join(sorted(listening)) or "nothing"
-        return failed(f"port 5672 listens on {shown}, expected {expected}")
+        fail(f"port 5672 listens on {shown}, expected {expected}")
     if listening - {expected}:
         shown = ", ".join(sorted(listening))
-        return failed(f"port 5672 listens on {shown}, expected only {expected}")
-    return passed(f"{expected}:5672")
+        fail(f"port 5672 listens on {shown}, expected only {expected}")
+    ctx.passed(f"{expected}:5672")

@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from installer.verify.context import CheckContext
+from installer.verify.outcome import check, fail, fails_on
 from installer.verify.probes import last_line
-from installer.verify.registry import Outcome, check, failed, fails_on, passed
 
 WHERE = "roles/ceph; ceph -s and journalctl -u ceph-mon@NODE / ceph-osd@ID on the node named"
 POOLS = ("volumes", "images")
@@ -43,19 +43,19 @@ def expected_osds(ctx: CheckContext) -> int:
 
 @check("ceph cluster health", groups=("ceph_mon",), where=WHERE)
 @_cluster_answers
-def cluster_health(host: Any, ctx: CheckContext) -> Outcome:
+def test_cluster_health(host: Any, ctx: CheckContext) -> None:
     health = _ceph_json(host, "health detail")
     status = health.get("status")
     if status != "HEALTH_OK":
         found = [f"{name}: {(c.get('summary') or {}).get('message', '')}"
                  for name, c in (health.get("checks") or {}).items()]
-        return failed(f"{status}: {'; '.join(found) or 'no detail'}")
-    return passed("HEALTH_OK")
+        fail(f"{status}: {'; '.join(found) or 'no detail'}")
+    ctx.passed("HEALTH_OK")
 
 
 @check("ceph OSDs up and in", groups=("ceph_mon",), where=WHERE)
 @_cluster_answers
-def osds_up(host: Any, ctx: CheckContext) -> Outcome:
+def test_osds_up(host: Any, ctx: CheckContext) -> None:
     stat = _ceph_json(host, "osd stat")
     tree = _ceph_json(host, "osd tree")
     want = expected_osds(ctx)
@@ -64,8 +64,8 @@ def osds_up(host: Any, ctx: CheckContext) -> Outcome:
             if n.get("type") == "osd" and n.get("status") != "up"]
     if total != want or up != want or inn != want:
         detail = f"; down: {', '.join(down)}" if down else ""
-        return failed(f"{up} of {total} OSDs up and {inn} in, expected {want} up and in{detail}")
-    return passed(f"{want} OSDs up and in")
+        fail(f"{up} of {total} OSDs up and {inn} in, expected {want} up and in{detail}")
+    ctx.passed(f"{want} OSDs up and in")
 
 
 def _osd_host(tree: dict[str, Any], osd: int) -> str:
@@ -77,15 +77,15 @@ def _osd_host(tree: dict[str, Any], osd: int) -> str:
 
 @check("ceph pools", groups=("ceph_mon",), where=WHERE)
 @_cluster_answers
-def pools(host: Any, ctx: CheckContext) -> Outcome:
+def test_pools(host: Any, ctx: CheckContext) -> None:
     detail = _ceph_json(host, "osd pool ls detail")
     have = {p.get("pool_name"): p for p in detail or []}
     missing = [p for p in POOLS if p not in have]
     not_rbd = [p for p in POOLS if p in have
                and "rbd" not in (have[p].get("application_metadata") or {})]
     if missing or not_rbd:
-        return failed("; ".join(filter(None, [
+        fail("; ".join(filter(None, [
             f"missing pools: {', '.join(missing)}" if missing else "",
             f"not marked for rbd: {', '.join(not_rbd)}" if not_rbd else ""])))
     sizes = ", ".join(f"{p} size {have[p].get('size')}" for p in POOLS)
-    return passed(sizes)
+    ctx.passed(sizes)

@@ -6,14 +6,14 @@ import shlex
 from typing import Any
 
 from installer.verify.context import CheckContext
+from installer.verify.outcome import check, fail
 from installer.verify.probes import last_line
-from installer.verify.registry import Outcome, check, failed, passed
 
 WHERE = "roles/etcd, /etc/default/etcd"
 
 
 @check("etcd health", groups=("etcd",), where=WHERE)
-def etcd_health(host: Any, ctx: CheckContext) -> Outcome:
+def test_etcd_health(host: Any, ctx: CheckContext) -> None:
     endpoint = f"http://{ctx.node.address}:2379"
     result = host.run(
         f"ETCDCTL_API=3 etcdctl --dial-timeout=3s --endpoints {shlex.quote(endpoint)} "
@@ -21,5 +21,5 @@ def etcd_health(host: Any, ctx: CheckContext) -> Outcome:
     )
     text = f"{result.stdout}\n{result.stderr}"
     if result.rc != 0 or "is healthy" not in text:
-        return failed(f"etcd at {endpoint} is not healthy: {last_line(text) or 'no answer'}")
-    return passed(f"{endpoint} healthy")
+        fail(f"etcd at {endpoint} is not healthy: {last_line(text) or 'no answer'}")
+    ctx.passed(f"{endpoint} healthy")

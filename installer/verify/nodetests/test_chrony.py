@@ -6,23 +6,25 @@ import shlex
 from typing import Any
 
 from installer.verify.context import CheckContext
-from installer.verify.probes import first_unit, not_active
-from installer.verify.registry import Outcome, check, failed, passed
+from installer.verify.outcome import check, fail
+from installer.verify.probes import first_unit, inactive
 
 WHERE = "roles/chrony, /etc/chrony/chrony.conf"
 _UNITS = ("chrony", "chronyd")
 
 
 @check("chrony running", groups=("chrony_server", "chrony_client"), where=WHERE)
-def chrony_running(host: Any, ctx: CheckContext) -> Outcome:
+def test_chrony_running(host: Any, ctx: CheckContext) -> None:
     unit = first_unit(host, _UNITS)
     if unit is None:
-        return failed("chrony is not installed")
-    return not_active(host, unit) or passed(f"{unit} active")
+        fail("chrony is not installed")
+    if problem := inactive(host, unit):
+        fail(problem)
+    ctx.passed(f"{unit} active")
 
 
 @check("chrony follows controller", groups=("chrony_client",), where=WHERE)
-def chrony_follows_controller(host: Any, ctx: CheckContext) -> Outcome:
+def test_chrony_follows_controller(host: Any, ctx: CheckContext) -> None:
     controller = ctx.controller_address
     sources = host.run("chronyc -n sources")
     line = next(
@@ -30,23 +32,23 @@ def chrony_follows_controller(host: Any, ctx: CheckContext) -> Outcome:
         None,
     )
     if line is None:
-        return failed(f"chronyc sources does not list the controller {controller}")
+        fail(f"chronyc sources does not list the controller {controller}")
     fields = line.split()
     reach = fields[4] if len(fields) > 4 else "0"
     if reach == "0":
-        return failed(f"controller {controller} is a source but never answered (reach 0)")
+        fail(f"controller {controller} is a source but never answered (reach 0)")
     tracking = host.run("chronyc -n tracking").stdout
     ref = next((ln for ln in tracking.splitlines() if ln.startswith("Reference ID")), "")
     if controller not in ref:
-        return failed(
+        fail(
             f"tracking {ref.split(':', 1)[-1].strip() or 'nothing'}, expected the controller "
             f"{controller}"
         )
-    return passed(f"tracking {controller}")
+    ctx.passed(f"tracking {controller}")
 
 
 @check("chrony serves network", groups=("chrony_server",), where=WHERE)
-def chrony_serves(host: Any, ctx: CheckContext) -> Outcome:
+def test_chrony_serves(host: Any, ctx: CheckContext) -> None:
     clients = [n for n in ctx.inventory.group("chrony_client") if n.name != ctx.node.name]
     refused = []
     for node in clients:
@@ -54,5 +56,5 @@ def chrony_serves(host: Any, ctx: CheckContext) -> Outcome:
         if result.rc != 0 or "allowed" not in result.stdout.lower():
             refused.append(f"{node.name} ({node.address})")
     if refused:
-        return failed("NTP access is not allowed for " + ", ".join(refused))
-    return passed(f"serves {len(clients)} clients")
+        fail("NTP access is not allowed for " + ", ".join(refused))
+    ctx.passed(f"serves {len(clients)} clients")

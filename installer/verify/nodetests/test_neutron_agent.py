@@ -13,8 +13,8 @@ from typing import Any
 
 from installer import catalogue
 from installer.verify.context import CheckContext
+from installer.verify.outcome import check, fail
 from installer.verify.probes import family
-from installer.verify.registry import Outcome, check, failed, passed
 
 WHERE = "roles/neutron; /var/log/neutron/<agent>.log on the node named"
 WINDOW_S = 300
@@ -54,7 +54,7 @@ def since(now: float, started: float) -> float:
 
 
 @check("neutron L2 agent loop", groups=("neutron_l2_agent",), where=WHERE)
-def agent_loop(host: Any, ctx: CheckContext) -> Outcome:
+def test_agent_loop(host: Any, ctx: CheckContext) -> None:
     unit = agent_unit(host, ctx)
     log = f"/var/log/neutron/{unit}.log"
     stamp = host.run(f"date +%s; systemctl show -p ActiveEnterTimestampMonotonic "
@@ -63,16 +63,16 @@ def agent_loop(host: Any, ctx: CheckContext) -> Outcome:
         now_s, active_us, uptime = stamp.stdout.split()[:3]
         started = float(now_s) - float(uptime) + float(active_us) / 1e6
     except ValueError:
-        return failed(f"cannot tell when {unit} started: {stamp.stdout.strip()!r}")
+        fail(f"cannot tell when {unit} started: {stamp.stdout.strip()!r}")
     first = since(float(now_s), started)
     got = host.run(f"python3 -c {shlex.quote(RECENT_ERRORS)} {shlex.quote(log)} {first:.0f}")
     lines = got.stdout.strip().splitlines()
     if got.rc != 0 or not lines:
-        return failed(f"{log}: {got.stdout.strip() or got.stderr.strip() or 'no answer'}")
+        fail(f"{log}: {got.stdout.strip() or got.stderr.strip() or 'no answer'}")
     count = int(lines[0])
     if count:
         last = lines[1][-300:] if len(lines) > 1 else ""
-        return failed(f"{unit} logged {count} ERROR line(s) in its loop in the last "
+        fail(f"{unit} logged {count} ERROR line(s) in its loop in the last "
                       f"{WINDOW_S // 60} minutes (it may report alive and still not wire "
                       f"ports); last: {last}")
-    return passed(f"{unit}: no ERROR in its loop in the last {WINDOW_S // 60} minutes")
+    ctx.passed(f"{unit}: no ERROR in its loop in the last {WINDOW_S // 60} minutes")

@@ -17,8 +17,8 @@ from typing import Any
 from installer import catalogue
 from installer.verify import client, keystone
 from installer.verify.context import CheckContext
+from installer.verify.outcome import check, fail, fails_on, verdict
 from installer.verify.probes import family, last_line
-from installer.verify.registry import Outcome, check, failed, fails_on, passed, verdict
 
 WHERE = "roles/openstack_post (the controller's clouds.yaml); journalctl -u UNIT on the node named"
 GROUPS = ("keystone",)
@@ -77,12 +77,12 @@ def _names(nodes: Iterable[Any]) -> list[str]:
 
 @check("api token issue", groups=GROUPS, where=WHERE)
 @fails_on(ApiError, "the admin cannot get a token: ")
-def token_issue(host: Any, ctx: CheckContext) -> Outcome:
+def test_token_issue(host: Any, ctx: CheckContext) -> None:
     token = openstack(host, ctx, "token issue")
     if not isinstance(token, dict) or not token.get("id"):
-        return failed("token issue returned no token")
+        fail("token issue returned no token")
     project, expires = token.get("project_id", "?"), token.get("expires")
-    return passed(f"token for project {project}, expires {expires}")
+    ctx.passed(f"token for project {project}, expires {expires}")
 
 
 def expected_endpoints(ctx: CheckContext) -> dict[tuple[str, str], str]:
@@ -95,7 +95,7 @@ def expected_endpoints(ctx: CheckContext) -> dict[tuple[str, str], str]:
 
 @check("api catalog", groups=GROUPS, where=WHERE)
 @fails_on(ApiError, "cannot read the catalog: ")
-def catalog(host: Any, ctx: CheckContext) -> Outcome:
+def test_catalog(host: Any, ctx: CheckContext) -> None:
     """Every endpoint per service type and interface, with the URL the roles register."""
     rows = openstack(host, ctx, "endpoint list")
     found: dict[tuple[str, str], list[str]] = {}
@@ -111,10 +111,10 @@ def catalog(host: Any, ctx: CheckContext) -> Outcome:
         elif url not in urls:
             wrong.append(f"{kind} {interface} endpoint is {', '.join(urls)}, expected {url}")
     if wrong:
-        return failed("; ".join(wrong) + " (stackinstall deploy FILE --phase services "
+        fail("; ".join(wrong) + " (stackinstall deploy FILE --phase services "
                       "registers them again)")
     kinds = sorted({kind for kind, _ in expected_endpoints(ctx)})
-    return passed(f"{', '.join(kinds)}: {', '.join(INTERFACES)} endpoints at the "
+    ctx.passed(f"{', '.join(kinds)}: {', '.join(INTERFACES)} endpoints at the "
                   "expected URLs")
 
 
@@ -149,20 +149,20 @@ def _listing(host: Any, ctx: CheckContext, args: str) -> list[dict[str, Any]]:
 # admin's clouds.yaml), so a service that is not deployed has no such check at all.
 @check("api compute services", groups=("nova_controller",), where=WHERE)
 @fails_on(ApiError)
-def compute_services(host: Any, ctx: CheckContext) -> Outcome:
+def test_compute_services(host: Any, ctx: CheckContext) -> None:
     rows = _listing(host, ctx, "compute service list")
     controllers = _names(ctx.inventory.group("nova_controller"))
     computes = _names(ctx.inventory.group("nova_compute"))
     problems = (_down(rows, "nova-conductor", controllers)
                 + _down(rows, "nova-scheduler", controllers)
                 + _down(rows, "nova-compute", computes))
-    return verdict(problems, f"conductor, scheduler on {', '.join(controllers)}; "
+    verdict(ctx, problems, f"conductor, scheduler on {', '.join(controllers)}; "
                               f"compute on {', '.join(computes)}")
 
 
 @check("api network agents", groups=("neutron_server",), where=WHERE)
 @fails_on(ApiError)
-def network_agents(host: Any, ctx: CheckContext) -> Outcome:
+def test_network_agents(host: Any, ctx: CheckContext) -> None:
     rows = _listing(host, ctx, "network agent list")
     l2 = L2_AGENT.get(str(ctx.var("neutron_mechanism_driver", "linuxbridge")), "")
     wanted = [(t, n) for n in _names(ctx.inventory.group("neutron_agents"))
@@ -175,12 +175,12 @@ def network_agents(host: Any, ctx: CheckContext) -> Outcome:
             problems.append(f"no {agent_type} on {name}")
         elif mine[0].get("Alive") not in (True, ":-)") or mine[0].get("State") is False:
             problems.append(f"{agent_type} on {name} is not alive")
-    return verdict(problems, f"{len(wanted)} agents alive")
+    verdict(ctx, problems, f"{len(wanted)} agents alive")
 
 
 @check("api volume services", groups=("cinder_controller",), where=WHERE)
 @fails_on(ApiError)
-def volume_services(host: Any, ctx: CheckContext) -> Outcome:
+def test_volume_services(host: Any, ctx: CheckContext) -> None:
     rows = _listing(host, ctx, "volume service list")
     volume_hosts = _names(ctx.inventory.group("cinder_volume"))
     problems = (_down(rows, "cinder-scheduler", _names(ctx.inventory.group("cinder_controller")))
@@ -189,19 +189,20 @@ def volume_services(host: Any, ctx: CheckContext) -> Outcome:
         backends = [f"{name}@{RBD_BACKEND}" for name in volume_hosts]
         problems += [f"{p} (the RBD backend; cinder-volume's log on the storage node says why)"
                      for p in _down(rows, "cinder-volume", backends, exact=True)]
-        return verdict(problems, f"cinder-scheduler up; RBD backend {', '.join(backends)} up")
-    return verdict(problems, "cinder-scheduler and cinder-volume up")
+        verdict(ctx, problems, f"cinder-scheduler up; RBD backend {', '.join(backends)} up")
+        return
+    verdict(ctx, problems, "cinder-scheduler and cinder-volume up")
 
 
 @check("horizon login page", groups=("horizon",), where="roles/horizon; /var/log/apache2")
-def horizon_login_page(host: Any, ctx: CheckContext) -> Outcome:
+def test_horizon_login_page(host: Any, ctx: CheckContext) -> None:
     url = f"http://{ctx.node.address}/horizon/auth/login/"
     result = host.run(f"python3 -c {shlex.quote(STATUS_PROBE)} {shlex.quote(url)}")
     code = result.stdout.strip()
     if code != "200":
-        return failed(f"{url} answered {code or 'nothing'} "
+        fail(f"{url} answered {code or 'nothing'} "
                       f"({last_line(result.stderr) or 'expected 200'})")
-    return passed(f"{url} 200")
+    ctx.passed(f"{url} 200")
 
 
 #: A guest port may be DOWN this long after its server was created (the agent is wiring it).
@@ -210,7 +211,7 @@ WIRING_GRACE_S = 120
 
 @check("api L2 agents wire guest ports", groups=("neutron_server",), where=WHERE)
 @fails_on(ApiError)
-def guest_ports_wired(host: Any, ctx: CheckContext) -> Outcome:
+def test_guest_ports_wired(host: Any, ctx: CheckContext) -> None:
     """A guest port left DOWN under a running (or long-building) server was never wired:
     its node's L2 agent reports alive but does not do its work."""
     problems = []
@@ -229,7 +230,7 @@ def guest_ports_wired(host: Any, ctx: CheckContext) -> Outcome:
                 problems.append(f"port {port['ID']} of server {server.get('id')} "
                                 f"({status}, {age:.0f} s old) is DOWN on {node}: its L2 "
                                 "agent reports alive but did not wire it")
-    return verdict(problems, "no guest port is left unwired")
+    verdict(ctx, problems, "no guest port is left unwired")
 
 
 def _utc_epoch(created: str) -> float:
