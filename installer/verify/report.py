@@ -77,6 +77,20 @@ def to_json(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> str:
 SUITE = "stackinstall-verify"
 
 
+def _as_before(case: ET.Element) -> None:
+    """A testcase pytest wrote, given what verify's JUnit always had: the passing check's
+    message as ``system-out``, a failure's type and its text ``node: message / see: where``."""
+    props = {p.get("name"): p.get("value") or "" for p in case.iter("property")}
+    failure = case.find("failure")
+    if failure is not None and failure.get("type") is None:
+        failure.set("type", "VerifyFailure")
+        where = props.get("where")
+        failure.text = (f"{case.get('classname')}: {failure.get('message')}"
+                        + (f"\nsee: {where}" if where else ""))
+    elif (len(case) == 1 and case.find("properties") is not None and props.get("message")):
+        ET.SubElement(case, "system-out").text = props["message"]
+
+
 def extend_junit(path: Path, extra: Sequence[CheckResult]) -> None:
     """Add ``extra`` (results pytest did not produce: smoke, browser, tempest) to the JUnit
     XML pytest wrote at ``path`` (or start one), one testcase per (node, check) with the node
@@ -89,6 +103,8 @@ def extend_junit(path: Path, extra: Sequence[CheckResult]) -> None:
     if suite is None:
         suite = ET.SubElement(root, "testsuite", name=SUITE, errors="0", failures="0",
                               skipped="0", tests="0", time="0.000")
+    for case in suite.findall("testcase"):
+        _as_before(case)
     for r in extra:
         case = ET.SubElement(suite, "testcase", classname=r.node, name=r.check,
                              time=f"{r.duration_s:.3f}")
