@@ -11,11 +11,21 @@ def first_unit(host: Any, candidates: Sequence[str]) -> str | None:
     return next((name for name in candidates if host.service(name).exists), None)
 
 
+def unit_state(host: Any, unit: str) -> str:
+    """systemd's word for the unit's state: active, inactive, failed, activating, ..."""
+    result = host.run("systemctl is-active %s", unit)
+    if result.rc == 0:
+        return "active"
+    words = str(result.stdout).split()
+    return words[0] if words else "not active"
+
+
 def inactive(host: Any, unit: str, hint: str = "") -> str | None:
-    """Why ``unit`` is not running (``hint`` appended), or None when it runs."""
-    if host.service(unit).is_running:
+    """Why ``unit`` is not running (its state, ``hint`` appended), or None when it runs."""
+    state = unit_state(host, unit)
+    if state == "active":
         return None
-    return f"{unit} is not active, expected active{hint}"
+    return f"{unit} is {state}, expected active{hint}"
 
 
 def listening_addresses(host: Any, port: int) -> set[str]:

@@ -18,7 +18,7 @@ from installer import catalogue
 from installer.catalogue import Component
 from installer.verify.context import CheckContext
 from installer.verify.outcome import check, fail, verdict
-from installer.verify.probes import family, listening_addresses
+from installer.verify.probes import family, listening_addresses, unit_state
 
 WILDCARDS = {"0.0.0.0", "::"}
 
@@ -56,8 +56,8 @@ def services(host: Any, ctx: CheckContext, group: str) -> None:
     wrong = []
     for name in names:
         unit = host.service(name)
-        if not unit.is_running:
-            wrong.append(f"{name} is not active")
+        if (state := unit_state(host, name)) != "active":
+            wrong.append(f"{name} is {state}")
         if not unit.is_enabled:
             wrong.append(f"{name} is not enabled at boot")
     if wrong:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -26,7 +27,9 @@ class FakeHost:
         self.commands: list[str] = []
         self.socket = SimpleNamespace(get_listening_sockets=lambda: list(listening or []))
 
-    def run(self, command: str) -> SimpleNamespace:
+    def run(self, command: str, *args: str) -> SimpleNamespace:
+        if args:  # as testinfra: each argument quoted into the command's %s
+            command = command % tuple(shlex.quote(str(a)) for a in args)
         self.commands.append(command)
         for prefix, (rc, out, err) in self.answers.items():
             if prefix in command:

@@ -133,7 +133,7 @@ def test_units_must_be_active_and_enabled(deploy_dir: Path) -> None:
                      "systemctl is-": (0, "active\n", "")})
     result = outcome(openstack_nodes.services, host, ctx, "neutron_agents")
     assert result.message.startswith(
-        "neutron-dhcp-agent is not active; neutron-metadata-agent is not enabled at boot")
+        "neutron-dhcp-agent is failed; neutron-metadata-agent is not enabled at boot")
 
 
 def test_config_files_must_not_be_world_readable(deploy_dir: Path) -> None:
