@@ -1,6 +1,7 @@
 """Benchmark: the full deploy per phase, the no-change re-run, and peak memory per node.
 
-Run (as root, against a lab that is up; fresh nodes give the "first deploy" figure):
+Run (as root, against a lab that is up; fresh nodes give the "first deploy" figure; a
+`lab up --suite trixie` lab gives Debian 13 with Epoxy, the default one Debian 12 with Zed):
     /opt/si-venv/bin/python tests/bench/bench_deploy.py [ANSWERS] [--phase NAME ...]
 ANSWERS defaults to the default lab's answer file; every phase runs unless --phase is
 given. While each deploy runs, the memory (PSS) of every node's processes is sampled every
@@ -88,6 +89,9 @@ def main() -> None:
     parser.add_argument("--phase", action="append", dest="phases")
     args = parser.parse_args()
     phases = args.phases or ["bootstrap", "infra", "ceph", "services", "post"]
+    deployment = yaml.safe_load(args.answers.read_text())["deployment"]
+    print(f"{args.answers}: OpenStack {deployment['release']} on "
+          f"{deployment.get('distro', 'auto')} (the lab's suite: `lab status`)")
     _report("first deploy", *_deploy(args.answers, phases))
     _report("no-change re-run", *_deploy(args.answers, phases))
 
