@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 from deploycli import failures, lab_running, last_summary, ok, on, unchanged, verify_json
+from verifyshape import assert_same_json, assert_same_junit, run_verify
 
 from installer.lab.checks import missing_packages
 from installer.lab.paths import LabPaths
@@ -87,3 +88,11 @@ def test_epoxy_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
     assert rerun["status"] == "successful"
     assert unchanged(rerun) == {}, unchanged(rerun)
     print("epoxy no-change re-run (s):", rerun["duration_s"])
+
+
+def test_verify_reports_what_it_did_before_the_move_to_pytest(answers: Path, tmp_path: Path):
+    """Issue 13: on this lab (tx's layout), verify's JSON and JUnit have the shape, checks
+    and statuses of the capture taken before the node checks became testinfra modules."""
+    report, junit = run_verify(answers, tmp_path)
+    assert_same_json(report)
+    assert_same_junit(junit)
