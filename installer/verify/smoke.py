@@ -8,8 +8,10 @@ one :class:`CheckResult` named ``smoke: <step>``, with its time):
 2. a flavor; a tenant network, subnet and router with its gateway on the external network;
    a key pair (made on the network node) and a security group allowing SSH and ICMP;
 3. a volume; boot a guest on the compute node, wait for its console's "booted" line, give
-   it a floating IP and reach it over SSH from the router's namespace; check it got its
-   metadata; check security groups are enforced (blocked where the kernel cannot);
+   it a floating IP and, once neutron reports it ACTIVE on the guest's address, reach it
+   over SSH from the router's namespace (a guest without a DHCP address fails at boot);
+   check it got its metadata; check security groups are enforced (blocked where the
+   kernel cannot);
 4. attach the volume, write data on it inside the guest, detach it; boot a second guest
    with a config drive, attach the volume and read the same data back;
 5. delete everything in reverse order, always, and prove nothing named with this run's
@@ -39,6 +41,7 @@ SERVER_TIMEOUT = 300.0
 BOOT_TIMEOUT = 420.0
 SSH_TIMEOUT = 120.0
 VOLUME_TIMEOUT = 120.0
+FIP_TIMEOUT = 120.0
 POLL = 3.0
 CLIENT_TIMEOUT = 180
 CLIENT_ATTEMPTS = 3
@@ -302,6 +305,13 @@ class SmokeRun:
             console = self.os(f"console log show {guest.server_id}", as_json=False) or ""
             if (found := booted_line(console)) is not None:
                 guest.booted = found
+                if found.address == "none":
+                    # it cannot be reached, whatever it read from a config drive
+                    raise StepFailed(f"{guest.name} booted without an address: DHCP gave it "
+                                     f"no lease (metadata from {found.metadata}); "
+                                     + diagnose.explain(guest.server_id, self.compute_hosts[0],
+                                                        lambda args: self.os(args),
+                                                        self.node_host))
                 if found.metadata != want_metadata:
                     raise StepFailed(f"{guest.name} booted but took its metadata from "
                                      f"{found.metadata}, expected {want_metadata}")
@@ -329,8 +339,53 @@ class SmokeRun:
                 raise StepFailed(f"ssh root@{address} ({guest.name}) from the router's "
                                  f"namespace on {self.network_node} failed after "
                                  f"{timeout:.0f} s: "
-                                 f"{last_line(got.stderr) or last_line(got.stdout)}")
+                                 f"{last_line(got.stderr) or last_line(got.stdout)}; "
+                                 + self.why_unreachable(guest))
             self.sleep(POLL)
+
+    def associate(self, guest: Guest) -> None:
+        """Give ``guest`` the floating IP; wait until the L3 agent has applied it.
+
+        neutron reports the floating IP ACTIVE, on the guest's fixed address, only once the
+        L3 agent hosting the router has configured it; SSH before that meets nothing there.
+        """
+        fip = self.made["floating_ip"]
+        self.os(f"server add floating ip {guest.server_id} "
+                f"{self.made['floating_ip_address']}", as_json=False)
+        want = guest.booted.address if guest.booted is not None else None
+        deadline = self.clock() + FIP_TIMEOUT
+        while True:
+            shown = self.os(f"floating ip show {fip}")
+            fixed, status = shown.get("fixed_ip_address"), str(shown.get("status"))
+            if status == "ACTIVE" and fixed and (want is None or fixed == want):
+                return
+            if self.clock() > deadline:
+                raise StepFailed(
+                    f"floating IP {self.made['floating_ip_address']} is {status} on "
+                    f"{fixed or 'no fixed address'} {FIP_TIMEOUT:.0f} s after it was given to "
+                    f"{guest.name} (address {want or 'unknown'}): the L3 agent on "
+                    f"{self.network_node} has not applied it; " + self.why_unreachable(guest))
+            self.sleep(POLL)
+
+    def why_unreachable(self, guest: Guest) -> str:
+        """What the router's namespace shows of the path to ``guest`` (never raises)."""
+        address = self.made.get("floating_ip_address", "")
+        fixed = guest.booted.address if guest.booted is not None else ""
+        ns = shlex.quote(f"qrouter-{self.made.get('router', '')}")
+        probe = (f"ip netns exec {ns} ip -o -4 addr show | grep -qw {shlex.quote(address)} "
+                 "&& echo fip=on-router || echo fip=missing; "
+                 f"ip netns exec {ns} iptables -t nat -S | grep -c -e "
+                 f"{shlex.quote('-d ' + address + '/32 -j DNAT --to-destination ' + fixed)} "
+                 "| sed 's/^/dnat=/'; "
+                 f"ip netns exec {ns} ip neigh show {shlex.quote(fixed or '0.0.0.0')} "
+                 "| sed 's/^/neighbour=/'")
+        try:
+            seen = self.on_node(self.network_node).run(probe)
+            facts = " ".join(str(seen.stdout).split()) or last_line(seen.stderr) or "nothing"
+        except Exception as exc:  # diagnosis must never hide the original failure
+            facts = f"unreadable ({exc})"
+        return (f"in qrouter-{self.made.get('router')} on {self.network_node} for "
+                f"{address} -> {fixed or '?'}: {facts}")
 
     def first_guest(self) -> str:
         guest = self.boot("guest1")
@@ -344,8 +399,7 @@ class SmokeRun:
         fip = self.os(f"floating ip create --description {self.prefix}-fip {EXTERNAL_NETWORK}")
         self.made["floating_ip"] = fip["id"]
         self.made["floating_ip_address"] = fip["floating_ip_address"]
-        self.os(f"server add floating ip {guest.server_id} {fip['floating_ip_address']}",
-                as_json=False)
+        self.associate(guest)
         seen = self.ssh(guest, "hostname; cat /run/stackinstall-guest/metadata-source; "
                                "wc -l < /root/.ssh/authorized_keys")
         lines = seen.split()
@@ -415,8 +469,7 @@ class SmokeRun:
         guest = self.boot("guest2", config_drive=True)
         booted = self.wait_booted(guest, "config-drive")
         if "floating_ip_address" in self.made:
-            self.os(f"server add floating ip {guest.server_id} "
-                    f"{self.made['floating_ip_address']}", as_json=False)
+            self.associate(guest)
         return f"server {guest.server_id} with a config drive: {booted}"
 
     def read_volume(self) -> str:

@@ -39,12 +39,26 @@ class Scripted:
 
 
 class Servers(Scripted):
-    """The controller: servers come and go, consoles show each guest's line."""
+    """The controller: servers come and go, consoles show each guest's line.
+
+    The floating IP is ACTIVE on the fixed address of the last server it was given to
+    (``fip_status`` another status: the L3 agent never applies it).
+    """
+
+    fip_status = "ACTIVE"
+    console1 = CONSOLE1
 
     def run(self, command: str) -> SimpleNamespace:
+        if "floating ip show" in command:
+            self.commands.append(command)
+            given = [c for c in self.commands if "server add floating ip" in c]
+            server = given[-1].split("floating ip ")[1].split()[0] if given else ""
+            fixed = {"srv1": "172.31.254.5", "srv2": "172.31.254.6"}.get(server)
+            return SimpleNamespace(rc=0, stderr="", stdout=json.dumps(
+                {"id": "fip1", "status": self.fip_status, "fixed_ip_address": fixed}))
         if "console log show srv1" in command:
             self.commands.append(command)
-            return SimpleNamespace(rc=0, stdout=CONSOLE1, stderr="")
+            return SimpleNamespace(rc=0, stdout=self.console1, stderr="")
         if "console log show srv2" in command:
             self.commands.append(command)
             return SimpleNamespace(rc=0, stdout=CONSOLE2, stderr="")
@@ -105,8 +119,10 @@ class Volumes:
 
 
 def _run(answers: list[tuple[str, int, object]] | None = None, *, blocked: str | None = None,
-         ssh_fails: bool = False) -> SmokeRun:
+         ssh_fails: bool = False, fip_status: str = "ACTIVE",
+         console1: str = CONSOLE1) -> SmokeRun:
     controller = Servers(answers or CLOUD)
+    controller.fip_status, controller.console1 = fip_status, console1
     volumes = Volumes(controller)
     original = controller.run
 
@@ -195,6 +211,45 @@ def test_an_unreachable_guest_fails_the_ssh_step_and_what_needs_it() -> None:
     assert by_name["attach the volume and write on it in the guest"].status == "fail"
     assert "not attempted" in by_name["attach the volume and write on it in the guest"].message
     assert by_name["delete everything"].status == "pass"
+
+
+def test_ssh_is_tried_only_once_the_floating_ip_is_active_on_the_guest() -> None:
+    run = _run()
+    commands = run.host.commands
+    for server in ("srv1", "srv2"):
+        given = next(i for i, c in enumerate(commands)
+                     if f"server add floating ip {server}" in c)
+        assert "floating ip show fip1" in commands[given + 1]
+    by_name = {r.check.removeprefix("smoke: "): r for r in run.results}
+    assert by_name["attach the volume to it and read the data back"].status == "pass"
+
+
+def test_a_floating_ip_the_l3_agent_never_applies_fails_naming_it() -> None:
+    run = _run(fip_status="DOWN")
+    by_name = {r.check.removeprefix("smoke: "): r for r in run.results}
+    reach = by_name["reach the guest over SSH by its floating IP"]
+    assert reach.status == "fail"
+    assert "is DOWN on 172.31.254.5" in reach.message
+    assert "L3 agent on openstack2" in reach.message and "qrouter-r1" in reach.message
+    ssh = [c for c in run.node_host("openstack2").commands if "root@10.214.0.200" in c]
+    assert ssh == []  # never tried: it could only have timed out
+    assert by_name["delete everything"].status == "pass"
+
+
+def test_an_unreachable_guest_says_what_its_router_namespace_shows() -> None:
+    run = _run(ssh_fails=True)
+    reach = next(r for r in run.results if r.check.endswith("by its floating IP"))
+    assert "Connection timed out" in reach.message
+    assert "in qrouter-r1 on openstack2 for 10.214.0.200 -> 172.31.254.5" in reach.message
+    probe = next(c for c in run.node_host("openstack2").commands if "ip neigh show" in c)
+    assert "DNAT --to-destination 172.31.254.5" in probe and "ip netns exec qrouter-r1" in probe
+
+
+def test_a_guest_booted_without_an_address_fails_its_boot_step() -> None:
+    run = _run(console1=CONSOLE1.replace("address=172.31.254.5", "address=none"))
+    booted = next(r for r in run.results if r.check.endswith("read the metadata service"))
+    assert booted.status == "fail"
+    assert "booted without an address: DHCP gave it no lease" in booted.message
 
 
 def test_a_server_stuck_in_build_names_the_compute_node_and_what_is_seen_there() -> None:
