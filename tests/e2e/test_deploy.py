@@ -24,6 +24,7 @@ from deploycli import (
     lab_running,
     last_summary,
     ok,
+    skip_unless_deployed,
     stackinstall,
     verify_json,
 )
@@ -34,7 +35,7 @@ from installer.lab.checks import missing_packages
 from installer.lab.paths import LabPaths
 from installer.runner.phases import PHASES as DEPLOY_PHASES
 
-pytestmark = [pytest.mark.lab, pytest.mark.e2e]
+pytestmark = [pytest.mark.lab, pytest.mark.e2e, skip_unless_deployed("zed")]
 
 LAB = os.environ.get("STACKINSTALL_E2E_LAB", "dv")
 SUBNET = os.environ.get("STACKINSTALL_E2E_SUBNET", "10.217.0.0/24")

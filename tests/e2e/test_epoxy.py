@@ -16,14 +16,23 @@ from pathlib import Path
 
 import pytest
 import yaml
-from deploycli import failures, lab_running, last_summary, ok, on, unchanged, verify_json
+from deploycli import (
+    failures,
+    lab_running,
+    last_summary,
+    ok,
+    on,
+    skip_unless_deployed,
+    unchanged,
+    verify_json,
+)
 from verifyshape import assert_same_json, assert_same_junit, run_verify
 
 from installer.lab.checks import missing_packages
 from installer.lab.paths import LabPaths
 from installer.runner.phases import PHASES
 
-pytestmark = [pytest.mark.lab, pytest.mark.e2e]
+pytestmark = [pytest.mark.lab, pytest.mark.e2e, skip_unless_deployed("epoxy")]
 
 LAB = os.environ.get("STACKINSTALL_E2E_EPOXY_LAB", "ep")
 SUBNET = os.environ.get("STACKINSTALL_E2E_EPOXY_SUBNET", "10.235.0.0/24")
