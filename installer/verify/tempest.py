@@ -240,7 +240,13 @@ class TempestRun:
                     DISCOVER_TIMEOUT_S)
         except StepFailed as exc:
             tail = self.host.run(f"grep -v '^[[:space:]]' {log} | tail -n 1").stdout.strip()
-            raise StepFailed(f"{exc}{': ' + tail if tail else ''} (see discover.log)") from exc
+            # python-tempestconf 3.5 (Debian 13) logs its traceback to tempest.log only
+            tail = tail or self.host.run(
+                f"grep -E ' ERROR [a-z_.]+ +[A-Za-z_.]+(Error|Exception|NotFound|Forbidden|"
+                f"Unauthorized): ' {self.ws}/tempest.log | tail -n 1 "
+                "| sed -E 's/.* ERROR [a-z_.]+ +//'").stdout.strip()
+            raise StepFailed(f"{exc}{': ' + tail if tail else ''} "
+                             "(see discover.log and tempest.log)") from exc
         self.sh(f"cd {self.ws} && sed -E 's/^([[:space:]]*[A-Za-z_]*password[[:space:]]*=).*/"
                 "\\1 ***/' etc/tempest.conf > etc/tempest.conf.masked", "mask tempest.conf")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from installer import catalogue
+
 #: Where the post phase writes root's clouds.yaml on the controller.
 CLOUDS_YAML = "/root/.config/openstack/clouds.yaml"
 EXTERNAL_NETWORK = "public"
@@ -48,6 +50,12 @@ class ConfInputs:
         return f"{self.workspace}/etc/tempest.conf"
 
 
+def volume_catalog_type() -> str:
+    """cinder's service type in the keystone catalog, as the catalogue registers it."""
+    api = catalogue.load().services["cinder"].api
+    return api.type if api is not None else "volumev3"
+
+
 def overrides(inputs: ConfInputs) -> list[tuple[str, str]]:
     """("section.key", value) pairs; discover-tempest-config lets them win over discovery."""
     backend, protocol = VOLUME_BACKENDS.get(inputs.cinder_backend, VOLUME_BACKENDS["ceph"])
@@ -71,6 +79,9 @@ def overrides(inputs: ConfInputs) -> list[tuple[str, str]]:
         ("network.public_network_id", inputs.public_network_id),
         ("scenario.img_disk_format", "raw"),
         ("scenario.img_container_format", "bare"),
+        # the type the services phase registers cinder under; tempest 43 (Debian 13) looks
+        # for 'block-storage' by default and discover-tempest-config failed on it
+        ("volume.catalog_type", volume_catalog_type()),
         ("volume.backend_names", backend),
         ("volume.storage_protocol", protocol),
         ("volume.vendor_name", "Open Source"),

@@ -145,8 +145,9 @@ def verify_deploy_dir(
     The node checks run under pytest (``nodes.py``); the smoke, browser and tempest results
     follow them in the same report (and in ``junit``, after pytest's own testcases).
     """
-    skip_list = load_skip_list() if tempest is not None else []
     inventory: Inventory = read_inventory(deploy_dir)
+    release = inventory.variables.get("openstack_release")
+    skip_list = load_skip_list(release=release) if tempest is not None else []
     secrets = load_secret_values(deploy_dir)
     mask = Masker(secrets.values())
     nodes = sorted(n.name for n in inventory.nodes if limit is None or n.name in limit)

@@ -89,6 +89,8 @@ def test_the_settings_discovery_cannot_know_are_pinned():
     }
     assert settings["dashboard.login_url"] == "http://10.213.0.11/horizon/auth/login/"
     assert int(settings["validation.ssh_timeout"]) >= 300  # a TCG guest boots slowly
+    # the type cinder is registered under, not tempest 43's default 'block-storage'
+    assert settings["volume.catalog_type"] == "volumev3"
 
 
 def test_lvm_backends_and_a_cloud_without_dashboard():
@@ -152,8 +154,32 @@ def test_excluded_tests_are_found_by_search_like_stestr():
     assert found[CREDENTIALS].line == 5
 
 
-def test_the_shipped_skip_list_is_short_and_every_entry_says_why():
-    entries = load_skip_list()
+def test_an_entry_can_be_limited_to_releases_and_the_line_is_no_part_of_its_reason(tmp_path):
+    text = ("# Debian 12's keystone narrowed the schema\n# releases: zed\ntest_a\n\n"
+            "# no KVM here, guests too slow\n# releases: zed, epoxy\ntest_b\n\n"
+            "# always\ntest_c\n")
+    entries = parse_skip_list(text)
+    assert [(e.pattern, e.reason, e.releases) for e in entries] == [
+        ("test_a", "Debian 12's keystone narrowed the schema", ("zed",)),
+        ("test_b", "no KVM here, guests too slow", ("zed", "epoxy")),
+        ("test_c", "always", ()),
+    ]
+    path = tmp_path / "skip-list.txt"
+    path.write_text(text)
+    assert [e.pattern for e in load_skip_list(path, release="epoxy")] == ["test_b", "test_c"]
+    assert [e.pattern for e in load_skip_list(path, release="zed")] == [
+        "test_a", "test_b", "test_c"]
+    assert len(load_skip_list(path)) == 3
+
+
+def test_a_releases_line_alone_is_no_reason():
+    with pytest.raises(VerifyError, match="has no reason"):
+        parse_skip_list("# releases: zed\ntest_a\n")
+
+
+@pytest.mark.parametrize("release", ["zed", "epoxy"])
+def test_the_shipped_skip_list_is_short_and_every_entry_says_why(release):
+    entries = load_skip_list(release=release)
     assert DEFAULT_SKIP_LIST.name == "skip-list.txt"
     assert len(entries) <= 3
     assert all(len(e.reason) > 20 for e in entries)
@@ -382,6 +408,18 @@ def test_a_run_sets_up_runs_detached_and_reports_the_stream(tmp_path):
     assert host.ran("flavor delete f256")
     assert found[-1].check == "tempest: 2 passed, 2 failed, 1 skipped (smoke)"
     assert "artifacts: " in found[-1].message
+
+
+def test_a_discovery_that_fails_says_the_error_tempest_log_has(tmp_path):
+    answers = [("discover-tempest-config", 1, "exit 1"),
+               ("grep -v '^[[:space:]]' /root/stackinstall-tempest/logs/discover.log", 0, ""),
+               ("tempest.log", 0, "tempest.lib.exceptions.EndpointNotFound: Endpoint not found\n"),
+               *CLOUD]
+    run, _host, _u, _d = _run(tmp_path, answers)
+    (found, *_rest) = run.run()
+    assert found.check == "tempest: configure" and found.status == "fail"
+    assert found.message.endswith(": tempest.lib.exceptions.EndpointNotFound: Endpoint not "
+                                  "found (see discover.log and tempest.log)")
 
 
 def test_missing_packages_are_installed_without_questions(tmp_path):
