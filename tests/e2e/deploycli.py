@@ -122,3 +122,25 @@ def skip_unless_deployed(release: str) -> pytest.MarkDecorator:
         release not in chosen,
         reason=f"this run deploys {', '.join(chosen)} (CI alternates by commit-count parity; "
                f"STACKINSTALL_E2E_RELEASES={release} or zed,epoxy runs it)")
+
+
+#: The four nodes of a default lab, and the smoke step a kernel without br_netfilter blocks.
+FOUR_NODES = frozenset({"openstack1", "openstack2", "openstack3", "openstack4"})
+SECURITY_GROUP_STEP = "smoke: security groups are enforced"
+
+
+def has_br_netfilter(lab: str, node: str) -> bool:
+    """Whether security groups can be enforced on ``node`` (bridged traffic through iptables)."""
+    return "yes" in on(lab, node, "test -e /proc/sys/net/bridge/bridge-nf-call-iptables "
+                                  "&& echo yes || echo no")
+
+
+def lab_under_test(lab: str, subnet: str, *up_args: str, down_args: tuple[str, ...] = ()):
+    """Body of a module fixture: a lab already up is used and left up; one brought up here
+    is taken down after the module. Yields its answer file."""
+    created = not lab_running(lab)
+    if created:
+        ok("lab", "up", "--name", lab, "--subnet", subnet, *up_args, timeout=1800)
+    yield LabPaths.for_lab(lab).answers
+    if created:
+        ok("lab", "down", "--name", lab, *down_args, timeout=900)

@@ -19,9 +19,12 @@ from pathlib import Path
 import pytest
 import yaml
 from deploycli import (
+    FOUR_NODES,
+    SECURITY_GROUP_STEP,
     deploy_dir,
     failures,
-    lab_running,
+    has_br_netfilter,
+    lab_under_test,
     last_summary,
     ok,
     skip_unless_deployed,
@@ -29,9 +32,9 @@ from deploycli import (
     verify_json,
 )
 from deploycli import on as on_lab
+from labcli import skip_unless_lab_host
 
 from installer.answers.schema import UUID_SECRETS
-from installer.lab.checks import missing_packages
 from installer.lab.paths import LabPaths
 from installer.runner.phases import PHASES as DEPLOY_PHASES
 
@@ -42,9 +45,8 @@ SUBNET = os.environ.get("STACKINSTALL_E2E_SUBNET", "10.217.0.0/24")
 PATHS = LabPaths.for_lab(LAB)
 CONTROLLER = "openstack1"
 PHASES: list[str] = []  # every phase
-NODES = {"openstack1", "openstack2", "openstack3", "openstack4"}
+NODES = FOUR_NODES
 STORAGE = "openstack4"
-SECURITY_GROUP_STEP = "smoke: security groups are enforced"
 SMOKE_STEPS = tuple(f"smoke: {step}" for step in (
     "upload the guest image", "create a volume", "boot a guest on the compute node",
     "the guest booted and read the metadata service",
@@ -54,9 +56,7 @@ SMOKE_STEPS = tuple(f"smoke: {step}" for step in (
     "attach the volume to it and read the data back", "delete everything",
     "nothing left behind"))
 
-if os.geteuid() != 0 or missing_packages():
-    pytest.skip("the deploy test needs root and systemd-container, debootstrap, apt-cacher-ng",
-                allow_module_level=True)
+skip_unless_lab_host()
 
 
 def on(node: str, command: str) -> str:
@@ -65,12 +65,7 @@ def on(node: str, command: str) -> str:
 
 @pytest.fixture(scope="module")
 def answers():
-    created = not lab_running(LAB)
-    if created:
-        ok("lab", "up", "--name", LAB, "--subnet", SUBNET, timeout=1800)
-    yield PATHS.answers
-    if created:
-        ok("lab", "down", "--name", LAB, timeout=900)
+    yield from lab_under_test(LAB, SUBNET)
 
 
 def secret_values(answers: Path) -> dict[str, str]:
@@ -80,8 +75,7 @@ def secret_values(answers: Path) -> dict[str, str]:
 
 
 def compute_has_br_netfilter() -> bool:
-    return "yes" in on("openstack3", "test -e /proc/sys/net/bridge/bridge-nf-call-iptables "
-                                     "&& echo yes || echo no")
+    return has_br_netfilter(LAB, "openstack3")
 
 
 def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):

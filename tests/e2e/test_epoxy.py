@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 from deploycli import (
+    SECURITY_GROUP_STEP,
     failures,
-    lab_running,
+    has_br_netfilter,
+    lab_under_test,
     last_summary,
     ok,
     on,
@@ -26,34 +28,23 @@ from deploycli import (
     unchanged,
     verify_json,
 )
+from labcli import skip_unless_lab_host
 from verifyshape import assert_same_json, assert_same_junit, run_verify
 
-from installer.lab.checks import missing_packages
-from installer.lab.paths import LabPaths
 from installer.runner.phases import PHASES
 
 pytestmark = [pytest.mark.lab, pytest.mark.e2e, skip_unless_deployed("epoxy")]
 
 LAB = os.environ.get("STACKINSTALL_E2E_EPOXY_LAB", "ep")
 SUBNET = os.environ.get("STACKINSTALL_E2E_EPOXY_SUBNET", "10.235.0.0/24")
-PATHS = LabPaths.for_lab(LAB)
 CONTROLLER, STORAGE, COMPUTE = "openstack1", "openstack4", "openstack3"
-NODES = {"openstack1", "openstack2", "openstack3", "openstack4"}
-SECURITY_GROUP_STEP = "smoke: security groups are enforced"
 
-if os.geteuid() != 0 or missing_packages():
-    pytest.skip("the deploy test needs root and systemd-container, debootstrap, apt-cacher-ng",
-                allow_module_level=True)
+skip_unless_lab_host()
 
 
 @pytest.fixture(scope="module")
 def answers():
-    created = not lab_running(LAB)
-    if created:
-        ok("lab", "up", "--name", LAB, "--subnet", SUBNET, "--suite", "trixie", timeout=1800)
-    yield PATHS.answers
-    if created:
-        ok("lab", "down", "--name", LAB, "--keep-image", timeout=900)
+    yield from lab_under_test(LAB, SUBNET, "--suite", "trixie", down_args=("--keep-image",))
 
 
 def test_epoxy_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
@@ -75,9 +66,7 @@ def test_epoxy_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
     code, report = verify_json(answers, "--smoke")
     statuses = {(r["node"], r["check"]): r["status"] for r in report["results"]}
     not_passed = {k: v for k, v in statuses.items() if v != "pass"}
-    netfilter = "yes" in on(LAB, COMPUTE, "test -e /proc/sys/net/bridge/bridge-nf-call-iptables"
-                                          " && echo yes || echo no")
-    if netfilter:
+    if has_br_netfilter(LAB, COMPUTE):
         assert code == 0 and report["status"] == "passed", failures(report)
     else:
         assert set(not_passed) <= {(CONTROLLER, SECURITY_GROUP_STEP)}, failures(report)
