@@ -66,4 +66,5 @@ def collect(
             return NodeProbe(node.name, host_key=session.host_key, access=access,
                              facts=facts, clock=ClockSample(remote, before, after))
     except LoginFailed as exc:
-        return NodeProbe(node.name, login_error=str(exc), key_unusable=exc.key_unusable)
+        return NodeProbe(node.name, login_error=str(exc), key_unusable=exc.key_unusable,
+                         unreachable=exc.unreachable)

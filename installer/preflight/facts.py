@@ -75,6 +75,8 @@ class NodeProbe:
     login_error: str = ""
     #: the key file is missing or cannot be used: the same for every node
     key_unusable: bool = False
+    #: no SSH server answered at the node's address and ssh.port
+    unreachable: bool = False
     host_key: str = ""
     access: Access | None = None
     facts: NodeFacts | None = None

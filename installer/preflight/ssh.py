@@ -25,10 +25,13 @@ COMMAND_TIMEOUT_S = 30.0
 class LoginFailed(Exception):
     """The node could not be reached or refused the key; the message says which."""
 
-    def __init__(self, message: str, *, key_unusable: bool = False) -> None:
+    def __init__(self, message: str, *, key_unusable: bool = False,
+                 unreachable: bool = False) -> None:
         super().__init__(message)
         #: the key file itself cannot be used (unreadable, not a key, passphrase)
         self.key_unusable = key_unusable
+        #: no SSH server answered at address:port (refused, timed out, not SSH)
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,15 @@ class Output:
     rc: int
     stdout: str
     stderr: str
+
+
+def _reason(exc: Exception) -> str:
+    """Why a connect failed: paramiko's NoValidConnectionsError ("Unable to connect to port
+    22 on ...") hides the socket's own error, e.g. "Connection refused"."""
+    if isinstance(exc, paramiko.ssh_exception.NoValidConnectionsError) and exc.errors:
+        return "; ".join(sorted({getattr(e, "strerror", None) or str(e) or type(e).__name__
+                                 for e in exc.errors.values()}))
+    return str(exc) or type(exc).__name__
 
 
 class _AcceptUnknown(paramiko.MissingHostKeyPolicy):
@@ -96,8 +108,8 @@ class Session:
         except paramiko.AuthenticationException as exc:
             raise LoginFailed(f"{t.user}@{t.address} refused the key {t.key_file}: {exc}") from exc
         except (paramiko.SSHException, OSError, ValueError) as exc:
-            raise LoginFailed(f"cannot connect to {t.address}:{t.port}: "
-                              f"{exc or type(exc).__name__}") from exc
+            raise LoginFailed(f"cannot connect to {t.address}:{t.port}: {_reason(exc)}",
+                              unreachable=True) from exc
 
     @property
     def host_key(self) -> str:

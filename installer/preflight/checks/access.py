@@ -15,6 +15,11 @@ def login(deployment: Deployment, node: Node, probe: NodeProbe) -> Finding:
         return failed(node.name, "ssh login", probe.login_error, expected,
                       "set ssh.private_key to a readable private key without a passphrase, "
                       f"or make one with ssh-keygen -t ed25519 -N '' -f {ssh.private_key}")
+    if probe.unreachable:
+        return failed(node.name, "ssh login", probe.login_error, expected,
+                      f"start sshd on {node.name} (systemctl start ssh; sshd on RHEL), "
+                      f"make {node.address}:{ssh.port} reachable from this host, or set "
+                      "ssh.port / nodes[].address to where sshd listens")
     if probe.login_error:
         return failed(node.name, "ssh login", probe.login_error, expected,
                       f"put the public key in ~{ssh.user}/.ssh/authorized_keys on {node.name}, "

@@ -22,8 +22,11 @@ def closed_port() -> int:
 
 def test_nothing_listening_is_a_login_failure_with_the_reason(key):
     port = closed_port()
-    with pytest.raises(LoginFailed, match=rf"cannot connect to 127.0.0.1:{port}"):
+    with pytest.raises(LoginFailed) as caught:
         Session(Target("127.0.0.1", port, "root", key)).login()
+    # the socket's own error, not paramiko's "Unable to connect to port N on ..."
+    assert str(caught.value) == f"cannot connect to 127.0.0.1:{port}: Connection refused"
+    assert caught.value.unreachable and not caught.value.key_unusable
 
 
 def test_a_listener_that_is_not_ssh(key):
@@ -41,8 +44,9 @@ def test_a_listener_that_is_not_ssh(key):
             conn.close()
 
         threading.Thread(target=answer, daemon=True).start()
-        with pytest.raises(LoginFailed, match="cannot connect"):
+        with pytest.raises(LoginFailed, match="cannot connect") as caught:
             Session(target).login()
+        assert caught.value.unreachable
 
 
 def test_a_file_that_is_no_key(tmp_path):

@@ -15,10 +15,29 @@ def test_missing_key_file_is_one_problem_naming_the_key(deployment):
 
 
 def test_unreachable_node_is_one_row_and_nothing_else(deployment):
-    probe = NodeProbe("openstack2", login_error="cannot connect to 10.0.0.12:22: timed out")
+    probe = NodeProbe("openstack2", login_error="cannot connect to 10.0.0.12:22: timed out",
+                      unreachable=True)
     findings = evaluate(deployment, node(deployment, "openstack2"), probe)
     assert [(f.check, f.status) for f in findings] == [("ssh login", Status.FAIL)]
-    assert "authorized_keys" in findings[0].fix
+
+
+def test_no_sshd_answering_says_to_start_it_not_to_add_a_key(deployment):
+    target = node(deployment, "openstack2")
+    probe = NodeProbe("openstack2", unreachable=True, login_error=(
+        f"cannot connect to {target.address}:22: Connection refused"))
+    finding = login(deployment, target, probe)
+    assert finding.status is Status.FAIL and "Connection refused" in finding.found
+    assert finding.fix.startswith("start sshd on openstack2 (systemctl start ssh")
+    assert f"{target.address}:22" in finding.fix and "ssh.port" in finding.fix
+    assert "authorized_keys" not in finding.fix
+
+
+def test_a_refused_key_says_where_the_public_key_goes(deployment):
+    probe = NodeProbe("openstack1", login_error="root@10.0.0.11 refused the key /k: "
+                      "Authentication failed.")
+    finding = login(deployment, node(deployment, "openstack1"), probe)
+    assert "~root/.ssh/authorized_keys on openstack1" in finding.fix
+    assert "start sshd" not in finding.fix
 
 
 def test_root_passes(deployment):
