@@ -11,7 +11,13 @@ from installer.errors import DeployFailed
 from installer.jsonout import json_stdout
 from installer.runner.deploy import DeployRequest
 from installer.runner.deploy import deploy as run_deploy
-from installer.runner.options import DEFAULT_FORKS, DEFAULT_TASK_TIMEOUT, RunOptions
+from installer.runner.options import (
+    DEFAULT_FORKS,
+    DEFAULT_STRATEGY,
+    DEFAULT_TASK_TIMEOUT,
+    STRATEGIES,
+    RunOptions,
+)
 from installer.runner.phases import PHASES
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -36,6 +42,10 @@ _PHASE = click.Choice(PHASES)
               show_default=True, metavar="SECONDS",
               help="Fail any one task that runs longer than this on a node, naming it "
                    "(0: no limit).")
+@click.option("--strategy", type=click.Choice(STRATEGIES), default=DEFAULT_STRATEGY,
+              show_default=True,
+              help="mitogen: one Python per node for a whole phase (faster); linear: "
+                   "Ansible's own, a new Python per task.")
 @click.option("-v", "--verbose", count=True, help="Stream Ansible's own output (-vv... more).")
 @click.option("--skip-preflight", is_flag=True,
               help="Do not run `stackinstall preflight`'s checks first.")
@@ -57,6 +67,7 @@ def deploy(
     diff: bool,
     forks: int,
     task_timeout: int,
+    strategy: str,
     verbose: int,
     skip_preflight: bool,
     upgrade: bool,
@@ -73,6 +84,7 @@ def deploy(
         forks=forks,
         task_timeout=task_timeout,
         upgrade=upgrade,
+        strategy=strategy,
     )
     request = DeployRequest(answers, secrets, out_dir, phases, start, options,
                             skip_preflight=skip_preflight)

@@ -19,7 +19,7 @@ from installer.preflight import ensure_ready
 from installer.runner.display import Progress
 from installer.runner.events import RunTracker
 from installer.runner.nextsteps import next_steps, print_next_steps
-from installer.runner.options import RunOptions, runner_kwargs
+from installer.runner.options import DEFAULT_STRATEGY, RunOptions, runner_kwargs
 from installer.runner.phases import playbook_for, select_phases
 from installer.runner.prepare import load_and_render
 from installer.runner.resume import resume_command
@@ -65,6 +65,8 @@ def deploy(request: DeployRequest, console: Console | None = None) -> DeployResu
             limit=request.options.limit,
             tags=request.options.tags,
             upgrade=request.options.upgrade and phase == "bootstrap",
+            strategy=(request.options.strategy
+                      if request.options.strategy != DEFAULT_STRATEGY else None),
         )
 
     result = run_phases(rendered.out_dir, phases, request.options, console, resume=resume)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from installer.runner.settings import strategy_env
+
 #: Enough parallelism for a four-node lab plus headroom for real clusters.
 DEFAULT_FORKS = 10
 #: The longest a single task may run on one node (ANSIBLE_TASK_TIMEOUT). The slowest task
@@ -13,6 +15,12 @@ DEFAULT_FORKS = 10
 #: a hung one (a package script waiting on a service that never starts) used to block a
 #: deploy until someone killed it.
 DEFAULT_TASK_TIMEOUT = 1800
+#: How Ansible runs tasks on the nodes (ANSIBLE_STRATEGY). ``mitogen`` (Mitogen for Ansible's
+#: linear strategy) keeps one Python per node for a whole phase instead of starting one per
+#: task: on the four-node lab a no-change re-run took 81 s instead of 116 s. ``linear`` is
+#: Ansible's own, for a node or module Mitogen cannot handle.
+STRATEGIES = ("mitogen", "linear")
+DEFAULT_STRATEGY = "mitogen"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class RunOptions:
     task_timeout: int = DEFAULT_TASK_TIMEOUT
     #: upgrade every package in the bootstrap phase this once (repos.upgrade notwithstanding)
     upgrade: bool = False
+    #: one of STRATEGIES
+    strategy: str = DEFAULT_STRATEGY
     extra_cmdline: tuple[str, ...] = field(default_factory=tuple)
 
     def cmdline(self) -> str | None:
@@ -64,7 +74,7 @@ def runner_kwargs(
     through ``inventory/group_vars/all/secrets.yml``. ``suppress_env_files`` keeps
     ansible-runner from copying these settings into ``env/`` files.
     """
-    envvars = dict(envvars)
+    envvars = {**envvars, **strategy_env(options.strategy)}
     if options.task_timeout:
         envvars["ANSIBLE_TASK_TIMEOUT"] = str(options.task_timeout)
     kwargs: dict[str, Any] = {

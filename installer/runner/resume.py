@@ -16,6 +16,7 @@ def resume_command(
     limit: str | None = None,
     tags: Sequence[str] = (),
     upgrade: bool = False,
+    strategy: str | None = None,
 ) -> str:
     """``stackinstall deploy ANSWERS --from PHASE`` plus the options that shaped this run."""
     argv = ["stackinstall", "deploy", str(answers)]
@@ -30,4 +31,6 @@ def resume_command(
         argv += ["--tags", tag]
     if upgrade:
         argv.append("--upgrade")
+    if strategy:
+        argv += ["--strategy", strategy]
     return shlex.join(argv)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
 
+from installer.errors import DeployError
 from installer.runner.phases import roles_dir
 
 
@@ -36,3 +38,19 @@ def ansible_env() -> dict[str, str]:
         "ANSIBLE_SSH_RETRIES": "2",
         "ANSIBLE_FORCE_COLOR": "True",
     }
+
+
+def strategy_env(strategy: str) -> dict[str, str]:
+    """ANSIBLE_STRATEGY (and Mitogen's plugin directory) for a RunOptions.strategy."""
+    if strategy == "linear":
+        return {"ANSIBLE_STRATEGY": "linear"}
+    if strategy != "mitogen":
+        raise DeployError(f"unknown strategy {strategy!r}", hint="use mitogen or linear")
+    spec = importlib.util.find_spec("ansible_mitogen")
+    if spec is None or not spec.submodule_search_locations:
+        raise DeployError(
+            "Mitogen for Ansible (the Python package mitogen) is not installed",
+            hint="reinstall stackinstall (it depends on mitogen), or run with --strategy linear",
+        )
+    plugins = Path(next(iter(spec.submodule_search_locations))) / "plugins" / "strategy"
+    return {"ANSIBLE_STRATEGY_PLUGINS": str(plugins), "ANSIBLE_STRATEGY": "mitogen_linear"}

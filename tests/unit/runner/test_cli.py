@@ -105,3 +105,12 @@ def test_upgrade_option(captured):
     assert CliRunner().invoke(main, ["deploy", "a.yml", "--upgrade"]).exit_code == 0
     assert captured[0].options.upgrade
     assert "base_upgrade=always" in captured[0].options.cmdline()
+
+
+def test_strategy_option(captured):
+    assert CliRunner().invoke(main, ["deploy", "a.yml"]).exit_code == 0
+    assert captured[0].options.strategy == "mitogen"
+    assert CliRunner().invoke(main, ["deploy", "a.yml", "--strategy", "linear"]).exit_code == 0
+    assert captured[1].options.strategy == "linear"
+    refused = CliRunner().invoke(main, ["deploy", "a.yml", "--strategy", "free"])
+    assert refused.exit_code == 2 and "'free' is not one of" in refused.output

@@ -46,3 +46,9 @@ def test_resume_command_keeps_upgrade():
     cmd = resume_command(Path("a.yml"), "bootstrap", upgrade=True)
     assert cmd == "stackinstall deploy a.yml --from bootstrap --upgrade"
     assert "--upgrade" not in resume_command(Path("a.yml"), "bootstrap")
+
+
+def test_resume_command_keeps_a_strategy_other_than_the_default():
+    cmd = resume_command(Path("a.yml"), "services", strategy="linear")
+    assert cmd == "stackinstall deploy a.yml --from services --strategy linear"
+    assert "--strategy" not in resume_command(Path("a.yml"), "services")

@@ -52,3 +52,32 @@ def test_environment_keeps_host_key_checking_and_caches_facts():
 def test_upgrade_passes_always_to_the_base_role_for_this_run_only():
     assert _kwargs(RunOptions(upgrade=True))["cmdline"] == "-e base_upgrade=always"
     assert "cmdline" not in _kwargs(RunOptions(upgrade=False))
+
+
+def test_mitogen_is_the_default_strategy_and_its_plugins_exist():
+    env = _kwargs(RunOptions())["envvars"]
+    assert env["ANSIBLE_STRATEGY"] == "mitogen_linear"
+    assert (Path(env["ANSIBLE_STRATEGY_PLUGINS"]) / "mitogen_linear.py").is_file()
+    assert env["A"] == "1"  # the caller's settings stay
+
+
+def test_linear_strategy_is_ansibles_own():
+    env = _kwargs(RunOptions(strategy="linear"))["envvars"]
+    assert env["ANSIBLE_STRATEGY"] == "linear"
+    assert "ANSIBLE_STRATEGY_PLUGINS" not in env
+
+
+def test_mitogen_missing_is_a_deploy_error_naming_the_way_out(monkeypatch):
+    import importlib.util
+
+    import pytest
+
+    from installer.errors import DeployError
+    from installer.runner import settings
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(settings.importlib.util, "find_spec",
+                        lambda name: None if name == "ansible_mitogen" else real(name))
+    with pytest.raises(DeployError) as caught:
+        settings.strategy_env("mitogen")
+    assert "--strategy linear" in caught.value.hint
