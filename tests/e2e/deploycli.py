@@ -144,3 +144,36 @@ def lab_under_test(lab: str, subnet: str, *up_args: str, down_args: tuple[str, .
     yield LabPaths.for_lab(lab).answers
     if created:
         ok("lab", "down", "--name", lab, *down_args, timeout=900)
+
+
+#: what must be gone from every node after destroy (the catalogue's packages, databases, data)
+LEFT_BEHIND = ("dpkg-query -W -f '${Status} ${Package}\\n' 2>/dev/null | awk '/^install ok "
+               "installed/ {print $4}' | grep -xE 'keystone|glance-api|placement-api|nova-.*|"
+               "neutron-.*|cinder-.*|openstack-dashboard.*|ceph-(mon|mgr|osd|common)|"
+               "mariadb-server|rabbitmq-server|memcached|etcd-server|openvswitch-switch' ; "
+               "ls -d /var/lib/mysql /var/lib/rabbitmq /var/lib/ceph /var/lib/nova /var/lib/glance "
+               "/var/lib/cinder /var/lib/neutron /var/lib/keystone /etc/nova /etc/neutron "
+               "2>/dev/null; systemctl list-units --no-legend --plain 'nova-*' 'neutron-*' "
+               "'ceph*' mariadb.service rabbitmq-server.service | awk '{print $1}'; true")
+
+
+def destroy_and_deploy_again(lab: str, answers: Path, nodes: frozenset[str]) -> None:
+    """Issue 12's last leg on a deployed lab: destroy needs --confirm NAME, leaves nothing on
+    any node and the answer and secrets files as they were, a second destroy changes nothing;
+    then deploy works again on the same nodes and its second run is changed=0."""
+    secrets = LabPaths.for_lab(lab).secrets
+    secrets_before, answers_before = secrets.read_text(), answers.read_text()
+    refused = stackinstall("destroy", str(answers))
+    assert refused.returncode == 2 and "--confirm" in refused.stderr, refused.stderr
+    name = yaml.safe_load(answers_before)["deployment"]["name"]
+    ok("destroy", str(answers), "--confirm", name)
+    print("destroy (s):", last_summary(answers)["duration_s"])
+    for node in sorted(nodes):
+        assert on(lab, node, LEFT_BEHIND).split() == [], node
+    assert (answers.read_text(), secrets.read_text()) == (answers_before, secrets_before)
+    ok("destroy", str(answers), "--confirm", name)  # again: nothing to do
+    assert all(c["changed"] == 0 for c in last_summary(answers)["hosts"].values())
+    ok("deploy", str(answers))
+    print("deploy after destroy (s):", last_summary(answers)["duration_s"])
+    ok("deploy", str(answers))
+    assert unchanged(last_summary(answers)) == {}, unchanged(last_summary(answers))

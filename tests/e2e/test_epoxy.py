@@ -1,8 +1,8 @@
 """End to end on Debian 13 (trixie) with OpenStack 2025.1 Epoxy, beside the Debian 12 Zed
 lab of test_deploy.py: a four-node lab of its own, the full deploy (Open vSwitch on its
 userspace datapath, Ceph 18), verify with the functional smoke (real guests over SSH by a
-floating IP, a Ceph volume written by one guest and read by another), and a re-run that
-changes nothing.
+floating IP, a Ceph volume written by one guest and read by another), a re-run that
+changes nothing, verify's shape, then destroy and a deploy again on the same nodes.
 
 The lab is ``$STACKINSTALL_E2E_EPOXY_LAB`` (default ``ep``) on
 ``$STACKINSTALL_E2E_EPOXY_SUBNET`` (default 10.235.0.0/24). A lab that is already up is
@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 from deploycli import (
+    FOUR_NODES,
     SECURITY_GROUP_STEP,
+    destroy_and_deploy_again,
     failures,
     has_br_netfilter,
     lab_under_test,
@@ -94,3 +96,10 @@ def test_verify_reports_what_it_did_before_the_move_to_pytest(answers: Path, tmp
     report, junit = run_verify(answers, tmp_path)
     assert_same_json(report)
     assert_same_junit(junit)
+
+
+def test_destroy_leaves_nothing_and_deploy_works_again(answers: Path):
+    """Issue 12 on Debian 13: destroy (Open vSwitch, Ceph 18 and all), nothing left on any
+    node, then a fresh deploy on the same nodes and its re-run changed=0. Last in the module:
+    it leaves the lab deployed again."""
+    destroy_and_deploy_again(LAB, answers, FOUR_NODES)
