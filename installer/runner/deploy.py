@@ -18,6 +18,7 @@ from installer.paths import DeployPaths
 from installer.preflight import ensure_ready
 from installer.runner.display import Progress
 from installer.runner.events import RunTracker
+from installer.runner.hostkeys import record_new_host_keys, ssh_nodes
 from installer.runner.nextsteps import next_steps, print_next_steps
 from installer.runner.options import DEFAULT_STRATEGY, RunOptions, runner_kwargs
 from installer.runner.phases import playbook_for, select_phases
@@ -120,6 +121,9 @@ def run_phases(
     env = ansible_env()
     paths = DeployPaths(deploy_dir)
     paths.facts.mkdir(mode=0o700, exist_ok=True)
+    learned = record_new_host_keys(paths.known_hosts, ssh_nodes(paths))
+    if learned:
+        log.write(f"==== recorded the SSH host keys of {', '.join(learned)} in {paths.known_hosts}")
     failed_phase: str | None = None
     stop = StopRequest()
     try:
