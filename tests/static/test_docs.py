@@ -21,6 +21,9 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
 _INLINE = re.compile(r"`(stackinstall [^`]+)`")
+#: Inline code such as `deploy --upgrade` or `lab down`: a command named without the program.
+_COMMANDS = "|".join(map(re.escape, main.commands))
+_SHORT = re.compile(rf"`((?:{_COMMANDS}) [^`]+)`")
 _SHELL_END = {"&&", "||", "|", ";", ">", ">>", "<", "2>&1"}
 
 
@@ -34,7 +37,16 @@ def invocations(text: str) -> list[str]:
                 found.append(line.strip())
     prose = _FENCE.sub("", text)
     found += [m.group(1) for m in _INLINE.finditer(prose)]
+    found += [f"stackinstall {m.group(1)}" for m in _SHORT.finditer(prose)]
     return found
+
+
+def _every_option(command: click.Command) -> set[str]:
+    names = _options(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            names |= _every_option(sub)
+    return names
 
 
 def _options(command: click.Command) -> set[str]:
@@ -82,6 +94,15 @@ def test_every_stackinstall_command_shown_exists(document: Path) -> None:
     assert wrong == [], "\n".join(wrong)
 
 
+#: Options the README shows for other programs.
+FOREIGN_OPTIONS = {"--os-cloud"}  # the openstack client's
+
+
+def test_every_option_the_readme_names_exists_on_some_command() -> None:
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", (ROOT / "README.md").read_text()))
+    assert sorted(named - _every_option(main) - FOREIGN_OPTIONS) == []
+
+
 def test_the_readme_shows_the_commands_an_operator_needs() -> None:
     lines = invocations((ROOT / "README.md").read_text())
     shown = {" ".join(shlex.split(line)[1:3]) for line in lines}
@@ -113,8 +134,9 @@ def test_what_follows_a_double_dash_or_a_shell_operator_is_not_checked() -> None
 
 
 def test_invocations_come_from_code_blocks_and_inline_code() -> None:
-    text = ("Run `stackinstall lab up --name x` first.\n\n```sh\n"
+    text = ("Run `stackinstall lab up --name x` first, then `lab down`.\n\n```sh\n"
             "stackinstall deploy a.yml \\\n    --limit n1   # comment --bogus\n"
             "echo stackinstall-free\n```\n")
     assert invocations(text) == ["stackinstall deploy a.yml      --limit n1",
-                                 "stackinstall lab up --name x"]
+                                 "stackinstall lab up --name x",
+                                 "stackinstall lab down"]
