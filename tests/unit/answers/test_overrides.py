@@ -98,9 +98,9 @@ def test_horizon_overrides_validate_as_the_role_checks_them(four_node: Path, sha
         assert "TIME_ZONE" in p.fix
 
 
-def test_readme_and_role_describe_the_same_horizon_shape():
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
-    (row,) = [line for line in readme.splitlines() if line.startswith("| `overrides` |")]
+def test_answer_reference_and_role_describe_the_same_horizon_shape():
+    reference = (Path(__file__).resolve().parents[3] / "docs" / "answers.md").read_text()
+    (row,) = [line for line in reference.splitlines() if line.startswith("| `overrides` |")]
     assert "horizon: Django setting (upper case) -> value" in row
     defaults = (ROLES / "horizon" / "defaults" / "main.yml").read_text()
     assert "Extra Django settings as {NAME: value}" in defaults
