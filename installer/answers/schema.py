@@ -23,12 +23,8 @@ SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
     if _CATALOGUE.services[name].overrides
 }
 
-#: Which OpenStack releases each distro family can install, and how.
-SUPPORT_MATRIX: dict[str, tuple[str, ...]] = {
-    "debian": ("zed", "epoxy"),
-    "ubuntu": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
-    "redhat": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
-}
+#: Which OpenStack releases each distro family can install (catalogue.yml: platforms).
+SUPPORT_MATRIX: dict[str, tuple[str, ...]] = _CATALOGUE.support_matrix()
 DISTROS: tuple[str, ...] = ("auto", *SUPPORT_MATRIX)
 RELEASES: tuple[str, ...] = tuple(
     dict.fromkeys(r for releases in SUPPORT_MATRIX.values() for r in releases)
