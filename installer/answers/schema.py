@@ -77,7 +77,8 @@ SCHEMA: dict[str, Section] = {
             "name": Key(
                 "hostname", "openstack", "Deployment name; names the deployment directory."
             ),
-            "release": Key("enum", "zed", "OpenStack release to install.", choices=RELEASES),
+            "release": Key("enum", catalogue.default_release(), "OpenStack release to install.",
+                           choices=RELEASES),
             "distro": Key(
                 "enum",
                 "auto",

@@ -252,6 +252,9 @@ def _check(cat: Catalogue) -> None:
             raise CatalogueError(f"groups.{group.name}.nodes: topology roles or {OTHERS}")
     if set(cat.platforms) != set(FAMILIES):
         raise CatalogueError(f"platforms: give exactly {', '.join(FAMILIES)}")
+    supported = {r for versions in cat.platforms.values() for rs in versions.values() for r in rs}
+    if cat.release not in supported:
+        raise CatalogueError(f"{cat.release} is in no platforms entry")
     for comp in cat.components.values():
         if comp.group not in cat.groups:
             raise CatalogueError(f"components.{comp.name}: no group {comp.group}")
@@ -267,9 +270,21 @@ def releases() -> tuple[str, ...]:
 
 
 @cache
-def load(release: str = "zed") -> Catalogue:
-    """The catalogue with ``release``'s differences applied."""
-    raw = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+def _raw() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def default_release() -> str:
+    """The release of an answer file that names none."""
+    return str(_raw()["default_release"])
+
+
+@cache
+def load(release: str | None = None) -> Catalogue:
+    """The catalogue with ``release``'s differences applied (default: default_release())."""
+    release = release or default_release()
+    raw = _raw()
     if tuple(raw.get("families", ())) != FAMILIES:
         raise CatalogueError(f"families must be {', '.join(FAMILIES)}")
     data = _apply_release(raw, release)
