@@ -6,6 +6,8 @@ import ipaddress
 import re
 from typing import Any
 
+from installer import catalogue
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.IGNORECASE)
 _LOCALE = re.compile(r"^(C|POSIX|[a-z]{2,3}_[A-Z]{2})(\.(UTF-8|utf8))?(@[a-z]+)?$")
 _URL = re.compile(r"^https?://[^\s/:]+(:\d{1,5})?(/\S*)?$")
@@ -76,9 +78,10 @@ def vni_range(value: str) -> str | None:
     return None
 
 
-#: Releases whose neutron has no linuxbridge driver and agent any more (neutron 26.0, 2025.1
-#: Epoxy, removed both; Debian 13 packages only an agent unit whose binary no package ships).
-RELEASES_WITHOUT_LINUXBRIDGE: frozenset[str] = frozenset({"epoxy"})
+def has_linuxbridge(release: str) -> bool:
+    """Whether neutron still has the linuxbridge driver and agent in ``release``
+    (catalogue.yml: facts.neutron_linuxbridge)."""
+    return bool(catalogue.load(release).facts["neutron_linuxbridge"])
 
 
 def mechanism_driver(value: str, release: str) -> str | None:
@@ -88,12 +91,15 @@ def mechanism_driver(value: str, release: str) -> str | None:
     vSwitch's userspace datapath where the kernel has no openvswitch module; deployed on the
     Debian 13 lab). Before Epoxy, the openvswitch path has never run: linuxbridge it is.
     """
-    if value == "linuxbridge" and release in RELEASES_WITHOUT_LINUXBRIDGE:
+    linuxbridge = has_linuxbridge(release)
+    if value == "linuxbridge" and not linuxbridge:
         return (f"'linuxbridge' does not exist in {release}: neutron removed its driver and "
                 "agent in 2025.1 (Epoxy); use 'openvswitch'")
-    if value == "openvswitch" and release not in RELEASES_WITHOUT_LINUXBRIDGE:
+    if value == "openvswitch" and linuxbridge:
         return (f"'openvswitch' has never run with {release}: the neutron role makes its "
-                "provider bridge, but the path is proven only with epoxy (Debian 13 lab); "
+                "provider bridge, but the path is proven only with "
+                f"{', '.join(r for r in catalogue.releases() if not has_linuxbridge(r))} "
+                "(Debian 13 lab); "
                 "use 'linuxbridge', proven live with guests, floating IPs, security groups "
                 "and volumes")
     return None

@@ -23,12 +23,8 @@ SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
     if _CATALOGUE.services[name].overrides
 }
 
-#: Which OpenStack releases each distro family can install, and how.
-SUPPORT_MATRIX: dict[str, tuple[str, ...]] = {
-    "debian": ("zed", "epoxy"),
-    "ubuntu": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
-    "redhat": ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
-}
+#: Which OpenStack releases each distro family can install (catalogue.yml: platforms).
+SUPPORT_MATRIX: dict[str, tuple[str, ...]] = _CATALOGUE.support_matrix()
 DISTROS: tuple[str, ...] = ("auto", *SUPPORT_MATRIX)
 RELEASES: tuple[str, ...] = tuple(
     dict.fromkeys(r for releases in SUPPORT_MATRIX.values() for r in releases)
@@ -81,7 +77,8 @@ SCHEMA: dict[str, Section] = {
             "name": Key(
                 "hostname", "openstack", "Deployment name; names the deployment directory."
             ),
-            "release": Key("enum", "zed", "OpenStack release to install.", choices=RELEASES),
+            "release": Key("enum", catalogue.default_release(), "OpenStack release to install.",
+                           choices=RELEASES),
             "distro": Key(
                 "enum",
                 "auto",

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import yaml
 
+from installer import catalogue
 from installer.answers.schema import CEPHX_SECRETS, SECRETS, UUID_SECRETS
 from installer.answers.source import Problem, Source, read
 
-WEAK_WORDS = frozenset({"password", "secret", "openstack", "changeme", "admin", "root",
-                        "guest", "letmein", "123456", "qwerty", "stackinstall"})
-MIN_LENGTH = 16
+#: catalogue.yml's secret_rules (the roles' asserts read the same minimum length)
+_RULES = catalogue.load().secret_rules
+WEAK_WORDS = _RULES.weak_words
+MIN_LENGTH = _RULES.min_length
 
 HEADER = (
     "# stackinstall secrets — generated; keep this file private (mode 0600).\n"
@@ -74,7 +76,7 @@ def weakness(value: str, name: str = "") -> str | None:
         return None
     if len(value) < MIN_LENGTH:
         return f"is only {len(value)} characters long (at least {MIN_LENGTH} needed)"
-    if value.lower() in WEAK_WORDS or len(set(value)) < 6:
+    if value.lower() in WEAK_WORDS or len(set(value)) < _RULES.min_distinct:
         return "is too easy to guess"
     return None
 

@@ -1,9 +1,11 @@
 """The service catalogue (catalogue.yml beside this file), loaded and checked once.
 
 Everything that more than one part of stackinstall knows about a service is read from here:
-the answer-file schema (services, dependencies, overrides, secrets), render (inventory groups
-and the ``deployment_catalogue`` variable the roles take package and unit names from), verify
-(packages, units, ports, config files, catalog endpoints) and the smoke.
+the answer-file schema (services, dependencies, overrides, secrets and their rules, the support
+matrix), render (inventory groups and the ``deployment_catalogue`` variable the roles take
+package and unit names, ports, the release's facts and the support matrix from), preflight
+(platforms, ports), verify (packages, units, ports, config files, catalog endpoints) and the
+smoke.
 """
 
 from __future__ import annotations
@@ -93,11 +95,38 @@ class Component:
 
 
 @dataclass(frozen=True)
+class SecretRules:
+    """What a password-kind secret must be."""
+
+    min_length: int
+    min_distinct: int
+    weak_words: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Catalogue:
     release: str
     services: Mapping[str, Service]
     groups: Mapping[str, Group]
     components: Mapping[str, Component]
+    #: family -> version -> releases (the support matrix)
+    platforms: Mapping[str, Mapping[str, tuple[str, ...]]]
+    #: family -> version -> the release its own archive ships
+    native_releases: Mapping[str, Mapping[str, str]]
+    #: port name -> TCP port
+    ports: Mapping[str, int]
+    #: the release's facts (``facts`` with ``releases.<release>.facts`` applied)
+    facts: Mapping[str, Any]
+    secret_rules: SecretRules
+
+    def port(self, name: str) -> int:
+        """The TCP port called ``name`` in catalogue.yml's ``ports``."""
+        return self.ports[name]
+
+    def support_matrix(self) -> dict[str, tuple[str, ...]]:
+        """family -> every release some version of it installs, in catalogue order."""
+        return {family: tuple(dict.fromkeys(r for rs in versions.values() for r in rs))
+                for family, versions in self.platforms.items()}
 
     @property
     def openstack_services(self) -> tuple[str, ...]:
@@ -133,6 +162,12 @@ class Catalogue:
                             "description": s.api.description, "port": s.api.port,
                             "path": s.api.path}
                      for name, s in self.services.items() if s.api},
+            "ports": dict(self.ports),
+            "platforms": {f: {v: list(rs) for v, rs in versions.items()}
+                          for f, versions in self.platforms.items()},
+            "native_releases": {f: dict(v) for f, v in self.native_releases.items()},
+            "release": {"name": self.release, **self.facts},
+            "secrets": {"min_length": self.secret_rules.min_length},
         }
 
 
@@ -155,25 +190,32 @@ def _family_name(value: Any, where: str) -> dict[str, str]:
     raise CatalogueError(f"{where}: give a name, or a mapping of exactly {', '.join(FAMILIES)}")
 
 
-def _service(name: str, raw: dict[str, Any]) -> Service:
+def _port(ports: Mapping[str, int], name: Any, where: str) -> int:
+    if str(name) not in ports:
+        raise CatalogueError(f"{where}: {name} is not a name in ports")
+    return ports[str(name)]
+
+
+def _service(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Service:
     api = raw.get("api")
     return Service(
         name=name, role=str(raw["role"]), infra=bool(raw.get("infra", False)),
         depends=tuple(raw.get("depends") or ()), overrides=tuple(raw.get("overrides") or ()),
         secrets=tuple(Secret(k, str(v["doc"]), str(v.get("kind", "password")))
                       for k, v in (raw.get("secrets") or {}).items()),
-        api=Api(str(api["name"]), str(api["type"]), str(api["description"]), int(api["port"]),
+        api=Api(str(api["name"]), str(api["type"]), str(api["description"]),
+                _port(ports, api["port"], f"services.{name}.api.port"),
                 str(api["path"])) if api else None,
     )
 
 
-def _component(name: str, raw: dict[str, Any]) -> Component:
+def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Component:
     where = f"components.{name}"
     return Component(
         name=name, group=str(raw["group"]),
         packages=_per_family(raw.get("packages"), f"{where}.packages"),
         units=_per_family(raw.get("units"), f"{where}.units"),
-        ports=tuple(int(p) for p in raw.get("ports") or ()),
+        ports=tuple(_port(ports, p, f"{where}.ports") for p in raw.get("ports") or ()),
         configs=tuple(Config(str(c["path"]), _family_name(c["group"], f"{where}.configs"))
                       for c in raw.get("configs") or ()),
         when={str(k): tuple(str(v) for v in vs) for k, vs in (raw.get("when") or {}).items()},
@@ -182,8 +224,13 @@ def _component(name: str, raw: dict[str, Any]) -> Component:
 
 def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
     data = copy.deepcopy(raw)
-    for name, fields in ((raw.get("releases") or {}).get(release, {})
-                         .get("components", {}) or {}).items():
+    differences = (raw.get("releases") or {}).get(release, {}) or {}
+    unknown = set(differences.get("facts") or {}) - set(raw.get("facts") or {})
+    if unknown:
+        raise CatalogueError(f"releases.{release}.facts: {', '.join(sorted(unknown))} "
+                             "not in facts")
+    data["facts"] = {**(raw.get("facts") or {}), **(differences.get("facts") or {})}
+    for name, fields in (differences.get("components", {}) or {}).items():
         if name not in data["components"]:
             raise CatalogueError(f"releases.{release}.components.{name}: no such component")
         target = data["components"][name]
@@ -203,6 +250,11 @@ def _check(cat: Catalogue) -> None:
             raise CatalogueError(f"groups.{group.name}: no service {group.service}")
         if set(group.nodes) - {*TOPOLOGY_ROLES, OTHERS}:
             raise CatalogueError(f"groups.{group.name}.nodes: topology roles or {OTHERS}")
+    if set(cat.platforms) != set(FAMILIES):
+        raise CatalogueError(f"platforms: give exactly {', '.join(FAMILIES)}")
+    supported = {r for versions in cat.platforms.values() for rs in versions.values() for r in rs}
+    if cat.release not in supported:
+        raise CatalogueError(f"{cat.release} is in no platforms entry")
     for comp in cat.components.values():
         if comp.group not in cat.groups:
             raise CatalogueError(f"components.{comp.name}: no group {comp.group}")
@@ -212,19 +264,46 @@ def _check(cat: Catalogue) -> None:
                 raise CatalogueError(f"services.{service.name}.depends: {dep} is not a service")
 
 
+def releases() -> tuple[str, ...]:
+    """Every release of the support matrix, in catalogue order."""
+    return tuple(dict.fromkeys(r for rs in load().support_matrix().values() for r in rs))
+
+
 @cache
-def load(release: str = "zed") -> Catalogue:
-    """The catalogue with ``release``'s differences applied."""
-    raw = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+def _raw() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    return data
+
+
+def default_release() -> str:
+    """The release of an answer file that names none."""
+    return str(_raw()["default_release"])
+
+
+@cache
+def load(release: str | None = None) -> Catalogue:
+    """The catalogue with ``release``'s differences applied (default: default_release())."""
+    release = release or default_release()
+    raw = _raw()
     if tuple(raw.get("families", ())) != FAMILIES:
         raise CatalogueError(f"families must be {', '.join(FAMILIES)}")
     data = _apply_release(raw, release)
+    ports = {str(k): int(v) for k, v in data["ports"].items()}
+    rules = data["secret_rules"]
     cat = Catalogue(
         release=release,
-        services={k: _service(k, v) for k, v in data["services"].items()},
+        services={k: _service(k, v, ports) for k, v in data["services"].items()},
         groups={k: Group(k, str(v["service"]), tuple(v.get("nodes") or ()))
                 for k, v in data["groups"].items()},
-        components={k: _component(k, v) for k, v in data["components"].items()},
+        components={k: _component(k, v, ports) for k, v in data["components"].items()},
+        platforms={str(f): {str(v): tuple(str(r) for r in rs) for v, rs in versions.items()}
+                   for f, versions in data["platforms"].items()},
+        native_releases={str(f): {str(v): str(r) for v, r in (versions or {}).items()}
+                         for f, versions in data["native_releases"].items()},
+        ports=ports,
+        facts=data["facts"],
+        secret_rules=SecretRules(int(rules["min_length"]), int(rules["min_distinct"]),
+                                 frozenset(str(w).lower() for w in rules["weak_words"])),
     )
     _check(cat)
     return cat

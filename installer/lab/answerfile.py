@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from installer import catalogue
 from installer.errors import AnswerFileError, LabError
 from installer.lab.network import NODE_PROVIDER_IF
 from installer.lab.paths import LabPaths
@@ -35,7 +36,7 @@ def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
         "cinder": {"backend": "ceph"},
         "ceph": {"mode": "deployed", "osd_file_size_gb": 8},
     }
-    if SUITE_RELEASES[plan.suite] == "epoxy":
+    if not catalogue.load(SUITE_RELEASES[plan.suite]).facts["neutron_linuxbridge"]:
         epoxy = _epoxy_network()
         settings["network"].update(epoxy.pop("network"))
         settings.update(epoxy)

@@ -5,13 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from installer import catalogue
+
 DEBIAN_SOURCES = Path("/etc/apt/sources.list.d/debian.sources")
 SOURCES_LIST = Path("/etc/apt/sources.list")
 DEFAULT_MIRROR = "http://deb.debian.org/debian"
 DEFAULT_SECURITY = "http://deb.debian.org/debian-security"
 SUITE = "bookworm"
-#: Debian suites a lab can build nodes of, and the OpenStack release each one ships.
-SUITE_RELEASES: dict[str, str] = {"bookworm": "zed", "trixie": "epoxy"}
+#: Debian suites a lab can build nodes of, and their Debian versions.
+SUITE_VERSIONS: dict[str, str] = {"bookworm": "12", "trixie": "13"}
+#: The OpenStack release each suite ships (the service catalogue's native_releases).
+SUITE_RELEASES: dict[str, str] = {
+    suite: catalogue.load().native_releases["debian"][version]
+    for suite, version in SUITE_VERSIONS.items()
+}
 SUITES: tuple[str, ...] = tuple(SUITE_RELEASES)
 
 

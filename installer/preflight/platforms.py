@@ -1,24 +1,20 @@
 """Which operating systems a node may run, and which OpenStack releases each one installs.
 
-One table, keyed by (distro family, version), in step with roles/repos/vars/main.yml
-(``__repos_supported``). A release listed here counts only while the answer file's
-validation (installer/answers/schema.py ``SUPPORT_MATRIX``) accepts it for the family too,
-so an entry may be added here ahead of the roles without letting an unsupported pair through.
+The table is the service catalogue's support matrix (installer/catalogue/catalogue.yml,
+``platforms``), which the answer-file schema and the repos role's check read too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from installer.answers.schema import SUPPORT_MATRIX
+from installer import catalogue
 
 #: (family, version) -> OpenStack releases. Ubuntu versions are "22.04"; others the major.
 PLATFORMS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("debian", "12"): ("zed",),
-    ("debian", "13"): ("epoxy",),
-    ("ubuntu", "22.04"): ("zed", "antelope", "bobcat", "caracal"),
-    ("ubuntu", "24.04"): ("caracal", "dalmatian", "epoxy"),
-    ("redhat", "9"): ("zed", "antelope", "bobcat", "caracal", "dalmatian", "epoxy"),
+    (family, version): releases
+    for family, versions in catalogue.load().platforms.items()
+    for version, releases in versions.items()
 }
 
 _REDHAT_IDS = frozenset({"rhel", "rocky", "almalinux", "centos", "fedora"})
@@ -61,9 +57,8 @@ def parse_os_release(text: str) -> Platform:
 
 
 def releases_for(family: str, version: str) -> tuple[str, ...]:
-    """The releases a platform installs today (the table, limited by the validation)."""
-    allowed = SUPPORT_MATRIX.get(family, ())
-    return tuple(r for r in PLATFORMS.get((family, version), ()) if r in allowed)
+    """The releases a platform installs."""
+    return PLATFORMS.get((family, version), ())
 
 
 def platforms_for(distro: str, release: str) -> list[str]:

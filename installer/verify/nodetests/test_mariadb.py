@@ -5,12 +5,14 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from installer import catalogue
 from installer.verify.context import CheckContext
 from installer.verify.outcome import check, fail, verdict
 from installer.verify.probes import inactive, last_line, listening_addresses
 
 WHERE = "roles/mariadb, /etc/mysql/mariadb.conf.d/99-openstack.cnf"
 GROUPS = ("mariadb",)
+PORT = catalogue.load().port("mariadb")
 EXPECTED = {
     "max_connections": "4096",
     "default_storage_engine": "InnoDB",
@@ -37,11 +39,11 @@ def test_mariadb_bind(host: Any, ctx: CheckContext) -> None:
     actual = result.stdout.strip() if result.rc == 0 else None
     if actual is not None and actual != expected:
         fail(f"mariadb bind-address is {actual or 'unset'}, expected {expected}")
-    listening = listening_addresses(host, 3306)
+    listening = listening_addresses(host, PORT)
     if listening != {expected}:
         shown = ", ".join(sorted(listening)) or "nothing"
-        fail(f"port 3306 listens on {shown}, expected only {expected}")
-    ctx.passed(f"{expected}:3306")
+        fail(f"port {PORT} listens on {shown}, expected only {expected}")
+    ctx.passed(f"{expected}:{PORT}")
 
 
 @check("mariadb settings", groups=GROUPS, where=WHERE)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from installer import catalogue
 from installer.verify.context import CheckContext
 from installer.verify.outcome import check, fail
 from installer.verify.probes import inactive, last_line, listening_addresses
 
 WHERE = "roles/rabbitmq"
 GROUPS = ("rabbitmq",)
+PORT = catalogue.load().port("rabbitmq")
 USER = "openstack"
 #: Seconds rabbitmqctl may take to authenticate the user.
 AUTH_TIMEOUT = 60
@@ -56,11 +58,11 @@ def test_rabbitmq_guest(host: Any, ctx: CheckContext) -> None:
 @check("rabbitmq listener", groups=GROUPS, where=f"{WHERE}, /etc/rabbitmq/rabbitmq-env.conf")
 def test_rabbitmq_listener(host: Any, ctx: CheckContext) -> None:
     expected = ctx.node.address
-    listening = listening_addresses(host, 5672)
+    listening = listening_addresses(host, PORT)
     if expected not in listening and "0.0.0.0" not in listening:
         shown = ", ".join(sorted(listening)) or "nothing"
-        fail(f"port 5672 listens on {shown}, expected {expected}")
+        fail(f"port {PORT} listens on {shown}, expected {expected}")
     if listening - {expected}:
         shown = ", ".join(sorted(listening))
-        fail(f"port 5672 listens on {shown}, expected only {expected}")
-    ctx.passed(f"{expected}:5672")
+        fail(f"port {PORT} listens on {shown}, expected only {expected}")
+    ctx.passed(f"{expected}:{PORT}")
