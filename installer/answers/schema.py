@@ -1,8 +1,8 @@
 """The answer file's schema: every key, its type, default and one-line explanation.
 
 This table is the single source for validation, ``answers generate`` (the commented file)
-and the README's answer-file reference (``tests/unit/answers/test_reference.py`` keeps the
-README in step with it).
+and the answer-file reference docs/answers.md (``tests/unit/answers/test_reference.py`` keeps
+it in step).
 """
 
 from __future__ import annotations
@@ -115,8 +115,8 @@ SCHEMA: dict[str, Section] = {
             "mechanism_driver": Key(
                 "enum",
                 "linuxbridge",
-                "Neutron ML2 mechanism driver (openvswitch is refused until it is proven "
-                "live: nothing creates its provider bridge yet).",
+                "Neutron ML2 mechanism driver: linuxbridge up to Zed (removed in Epoxy), "
+                "openvswitch from Epoxy on; validate refuses the other.",
                 choices=("linuxbridge", "openvswitch"),
             ),
             "overlay": Key(
