@@ -19,7 +19,7 @@ from installer.errors import AnswerFileError, UsageError, VerifyError
 from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
 from installer.verify.inventory import read_inventory
-from installer.verify.report import failure_lines, table, to_json
+from installer.verify.report import failure_lines, progress_to, table, to_json
 from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
 
@@ -44,9 +44,12 @@ def run_verify(
             f"unknown node(s): {', '.join(unknown)}",
             hint=f"nodes of this deployment: {', '.join(sorted(known))}",
         )
+    checked = sorted(set(nodes) or known)
+    console.err.print(f"verify: checking {len(checked)} node(s) ({', '.join(checked)}); one "
+                      "line per check as it ends", markup=False, highlight=False, soft_wrap=True)
     outcome = verify_deploy_dir(
         paths.root, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
-        tempest=tempest, junit=junit,
+        tempest=tempest, junit=junit, progress=progress_to(console.err),
     )
     if outcome.artifacts is not None:
         (outcome.artifacts / "results.json").write_text(
@@ -58,7 +61,7 @@ def run_verify(
             to_json(outcome.results, outcome.nodes), markup=False, highlight=False, soft_wrap=True
         )
     else:
-        console.out.print(table(outcome.results, outcome.nodes))
+        console.out.print(table(outcome.results, outcome.nodes, console.out.width))
         if junit:
             console.out.print(f"JUnit XML: [path]{escape(str(junit))}[/path]")
         if outcome.artifacts is not None:

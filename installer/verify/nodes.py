@@ -18,7 +18,7 @@ import pytest
 from installer.errors import VerifyError
 from installer.verify import plugin
 from installer.verify.nodetests import HERE
-from installer.verify.result import BLOCKED, FAIL, PASS, CheckResult
+from installer.verify.result import BLOCKED, FAIL, PASS, CheckResult, Progress, unheard
 
 #: At most this many xdist workers (one per node up to it).
 MAX_WORKERS = 8
@@ -27,14 +27,21 @@ MAX_WORKERS = 8
 class Collector:
     """pytest plugin (in the controlling process): one result per (node, check)."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress: Progress = unheard) -> None:
         self.found: dict[tuple[str, str], tuple[int, CheckResult]] = {}
+        self.progress = progress
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         props = dict(report.user_properties)
         if plugin.CHECK not in props:
             return
         key = (str(props[plugin.NODE]), str(props[plugin.CHECK]))
+        self._record(key, props, report)
+        if report.when == "teardown" and key in self.found:  # the check's last report
+            self.progress(self.found[key][1])
+
+    def _record(self, key: tuple[str, str], props: dict[str, object],
+                report: pytest.TestReport) -> None:
         decided = report.when == "call" or (report.when == "setup" and not report.passed)
         if not decided and not (report.when == "teardown" and report.failed):
             return
@@ -72,12 +79,14 @@ def arguments(deploy_dir: Path, nodes: Collection[str], control: Path,
 
 def run_node_checks(deploy_dir: Path, nodes: list[str], control: Path,
                     junit: Path | None = None, *, tests: Path = HERE,
-                    options: Sequence[str] = ()) -> list[CheckResult]:
+                    options: Sequence[str] = (),
+                    progress: Progress = unheard) -> list[CheckResult]:
     """Every node check of ``tests`` that applies to ``nodes`` (names, in the order to report
-    them); ``options`` are more pytest options (the unit tests give ``--local``)."""
+    them); ``options`` are more pytest options (the unit tests give ``--local``);
+    ``progress`` hears of each check as pytest finishes it."""
     if not nodes:
         return []
-    collector = Collector()
+    collector = Collector(progress)
     said = io.StringIO()
     with contextlib.redirect_stdout(said):
         argv = [*arguments(deploy_dir, nodes, control, junit, tests), *options]

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from installer.verify.result import BLOCKED, CheckResult
+from installer.verify.result import BLOCKED, CheckResult, Progress
 
 SYMBOL = {"pass": "[ok]✓[/ok]", "fail": "[failed]✗[/failed]", "blocked": "[changed]![/changed]"}
 NOT_APPLICABLE = "[muted]\u2013[/muted]"  # en dash
@@ -28,16 +29,28 @@ def _ordered(results: Sequence[CheckResult]) -> tuple[list[str], list[str]]:
     return checks, sorted(nodes)
 
 
-def table(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> Table:
+#: Narrowest the check column of the check x node table may get (it wraps below its length).
+CHECK_MIN = 24
+#: A node column: the node's name, a space each side and a border.
+NODE_EXTRA = 3
+WORD = {"pass": "pass", "fail": "FAIL", "blocked": "BLOCKED"}
+
+
+def table(results: Sequence[CheckResult], nodes: Sequence[str] = (),
+          width: int | None = None) -> Table:
     """Rows are checks, columns are nodes: ✓ passed, ✗ failed, ! blocked by the host, en dash
-    not applicable."""
+    not applicable; check names wrap, node columns never shrink. When the nodes do not fit
+    in ``width`` beside a readable check column, one row per result instead (:func:`listing`).
+    """
     checks, seen = _ordered(results)
     columns = list(nodes) or seen
+    if width is not None and _matrix_width(checks, columns) > width:
+        return listing(results, columns)
     by_key = {(r.check, r.node): r for r in results}
     grid = Table(title="Verification", title_justify="left")
-    grid.add_column("check", no_wrap=True)
+    grid.add_column("check", overflow="fold", min_width=min(CHECK_MIN, _longest(checks)))
     for node in columns:
-        grid.add_column(escape(node), justify="center")
+        grid.add_column(escape(node), justify="center", no_wrap=True, min_width=len(node))
     for name in checks:
         cells = [
             SYMBOL[by_key[(name, n)].status] if (name, n) in by_key else NOT_APPLICABLE
@@ -45,6 +58,49 @@ def table(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> Table:
         ]
         grid.add_row(escape(name), *cells)
     return grid
+
+
+def _longest(names: Sequence[str]) -> int:
+    return max((len(n) for n in names), default=1)
+
+
+def _matrix_width(checks: Sequence[str], nodes: Sequence[str]) -> int:
+    """The least width the check x node table needs without squeezing a node column."""
+    return (min(CHECK_MIN, _longest(checks)) + NODE_EXTRA + 1
+            + sum(len(n) + NODE_EXTRA for n in nodes))
+
+
+def listing(results: Sequence[CheckResult], nodes: Sequence[str] = ()) -> Table:
+    """One row per result, node by node: node, status (symbol and word), check."""
+    order = {name: i for i, name in enumerate(nodes)}
+    grid = Table(title="Verification", title_justify="left")
+    grid.add_column("node", no_wrap=True)
+    grid.add_column("status", no_wrap=True)
+    grid.add_column("check", overflow="fold")
+    ranked = sorted(enumerate(results), key=lambda x: (order.get(x[1].node, len(order)), x[0]))
+    for _, r in ranked:
+        grid.add_row(escape(r.node), f"{SYMBOL[r.status]} {WORD[r.status]}", escape(r.check))
+    return grid
+
+
+def progress_line(result: CheckResult) -> str:
+    """One plain line for a result as it is decided: status, node, check, and for a failed or
+    blocked one its message (cut at 200 characters; the full text follows the table)."""
+    line = f"{WORD[result.status]:<7} {result.node}  {result.check}"
+    if not result.ok and result.message:
+        message = " ".join(result.message.split())
+        line += f": {message[:200]}" + ("…" if len(message) > 200 else "")
+    return line
+
+
+def progress_to(out: Console) -> Progress:
+    """A :class:`Progress` printing :func:`progress_line` on ``out`` (a log keeps each line
+    whole: never wrapped at the console's width; rich flushes after each print)."""
+
+    def tell(result: CheckResult) -> None:
+        out.print(progress_line(result), markup=False, highlight=False, soft_wrap=True)
+
+    return tell
 
 
 def failure_lines(results: Sequence[CheckResult]) -> list[str]:

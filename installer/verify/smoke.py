@@ -34,7 +34,7 @@ from installer.verify import client, diagnose
 from installer.verify.guest import Booted, GuestShell, booted_line, make_key
 from installer.verify.inventory import Inventory
 from installer.verify.probes import last_line
-from installer.verify.result import BLOCKED, FAIL, PASS, CheckResult
+from installer.verify.result import BLOCKED, FAIL, PASS, CheckResult, Progress, unheard
 
 WHERE = "stackinstall verify --smoke; the services' logs on the named nodes"
 SERVER_TIMEOUT = 300.0
@@ -94,6 +94,8 @@ class SmokeRun:
     guests: list[Guest] = field(default_factory=list)
     data_sha256: str = ""
     network_node: str = ""
+    #: hears of each step's result as the step ends
+    progress: Progress = unheard
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -127,11 +129,15 @@ class SmokeRun:
             status, message = FAIL, str(exc)
         except Exception as exc:  # a crashed step is a failed step, reported
             status, message = FAIL, f"{type(exc).__name__}: {exc}"
-        self.results.append(CheckResult(
+        self._record(CheckResult(
             check=f"smoke: {name}", node=self.controller, status=status, message=message,
             where=WHERE, duration_s=self.clock() - started,
         ))
         return status == PASS
+
+    def _record(self, result: CheckResult) -> None:
+        self.results.append(result)
+        self.progress(result)
 
     def not_attempted(self, name: str, *needs: tuple[str, bool]) -> None:
         """Record ``name`` as not run because a step it needs did not pass.
@@ -144,7 +150,7 @@ class SmokeRun:
             earlier = next((r for r in self.results if r.check == f"smoke: {need}"), None)
             if earlier is not None and earlier.status == BLOCKED:
                 status = BLOCKED
-        self.results.append(CheckResult(
+        self._record(CheckResult(
             check=f"smoke: {name}", node=self.controller, status=status,
             message="not attempted: " + "; ".join(f"'{m}' did not pass" for m in missing),
             where=WHERE))

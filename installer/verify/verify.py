@@ -20,7 +20,7 @@ from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.nodes import run_node_checks
 from installer.verify.report import extend_junit
-from installer.verify.result import FAIL, PASS, CheckResult
+from installer.verify.result import FAIL, PASS, CheckResult, Progress, unheard
 from installer.verify.smoke import SmokeRun, storage_probe
 from installer.verify.smoke import plan as smoke_plan
 from installer.verify.tempest import Selection, TempestRun
@@ -48,7 +48,7 @@ def artifacts_dir(deploy_dir: Path) -> Path:
     return path
 
 
-def _smoke(inventory: Inventory, sockets: Path) -> list[CheckResult]:
+def _smoke(inventory: Inventory, sockets: Path, progress: Progress) -> list[CheckResult]:
     try:
         controller, computes, storage = smoke_plan(inventory)
     except ValueError as exc:
@@ -66,6 +66,7 @@ def _smoke(inventory: Inventory, sockets: Path) -> list[CheckResult]:
         upload=lambda local, remote: copy_to(inventory.node(controller).connection, local,
                                              remote),
         guest_image=_guest_image,
+        progress=progress,
     )
     return run.run()
 
@@ -139,11 +140,13 @@ def verify_deploy_dir(
     browser: bool = False,
     tempest: Selection | None = None,
     junit: Path | None = None,
+    progress: Progress = unheard,
 ) -> VerifyOutcome:
     """Run every applicable check against the nodes of a rendered deployment directory.
 
     The node checks run under pytest (``nodes.py``); the smoke, browser and tempest results
     follow them in the same report (and in ``junit``, after pytest's own testcases).
+    ``progress`` hears of every result, masked, as soon as it is decided.
     """
     inventory: Inventory = read_inventory(deploy_dir)
     release = inventory.variables.get("openstack_release")
@@ -154,15 +157,21 @@ def verify_deploy_dir(
     wanted = smoke or browser or tempest is not None
     artifacts = artifacts_dir(deploy_dir) if wanted else None
     extra: list[CheckResult] = []
+
+    def add(found: list[CheckResult], heard: bool = False) -> None:
+        masked = [_mask(r, mask) for r in found]
+        extra.extend(masked)
+        for result in masked if not heard else ():
+            progress(result)
+
     with control_dir() as sockets:
-        results = run_node_checks(deploy_dir, nodes, sockets, junit)
+        results = run_node_checks(deploy_dir, nodes, sockets, junit, progress=progress)
         if browser and artifacts is not None:
-            extra.append(_mask(_browser(inventory, secrets, artifacts), mask))
+            add([_browser(inventory, secrets, artifacts)])
         if smoke:
-            extra += [_mask(r, mask) for r in _smoke(inventory, sockets)]
+            add(_smoke(inventory, sockets, lambda r: progress(_mask(r, mask))), heard=True)
         if tempest is not None and artifacts is not None:
-            extra += [_mask(r, mask) for r in
-                      _tempest(inventory, sockets, artifacts, tempest, skip_list, mask)]
+            add(_tempest(inventory, sockets, artifacts, tempest, skip_list, mask))
     if junit is not None:
         extend_junit(junit, extra)
     return VerifyOutcome(results + extra, nodes, artifacts)

@@ -146,3 +146,13 @@ def test_the_shipped_checks_are_selected_by_inventory_group(deploy_dir: Path) ->
     assert "test_chrony_follows_controller[openstack1]" not in listing
     assert "test_catalogue[nova_compute-services-openstack3]" in listing
     assert "test_compute_services[openstack1]" in listing
+
+
+def test_progress_hears_each_check_once_as_pytest_ends_it_masked(tmp_path, tests):
+    deploy = _deployment(tmp_path / "d", {"b": ["mariadb"], "a": [], "c": ["nova_compute"]})
+    heard = []
+    results = run_node_checks(deploy, ["a", "b", "c"], tmp_path, tests=tests,
+                              options=["--local"], progress=heard.append)
+    assert sorted(heard, key=repr) == sorted(results, key=repr)
+    assert len(heard) == len({(r.node, r.check) for r in heard}) == 7
+    assert all(SECRET not in r.message for r in heard)
