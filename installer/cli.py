@@ -1,7 +1,7 @@
 """The `stackinstall` command line: parses options and calls one function per command.
 
 Each sub-package that owns a command group exposes it as a click object in its own
-``cli`` module (``installer.lab.cli``, ``installer.runner.cli`` ...); this module only
+``cli`` module (``installer.testbed.lab.cli``, ``installer.deploy.cli`` ...); this module only
 assembles them and turns :class:`~installer.errors.StackInstallError` into clean exits.
 """
 
@@ -40,14 +40,14 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from installer.answers.cli import answers
+    from installer.deploy.cli import deploy
     from installer.destroy.cli import destroy_command
-    from installer.guest.cli import image
-    from installer.lab.cli import lab
-    from installer.nodes.cli import node
+    from installer.node.cli import node
     from installer.preflight.cli import preflight
     from installer.render.cli import render
-    from installer.runner.cli import deploy
     from installer.status.cli import status
+    from installer.testbed.image.cli import image
+    from installer.testbed.lab.cli import lab
     from installer.verify.cli import verify
 
     for command in (answers, render, lab, preflight, deploy, status, verify):

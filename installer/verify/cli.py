@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from installer.errors import UsageError
+from installer.testbed.tempest.run import Selection
 from installer.verify.command import run_verify
-from installer.verify.tempest import Selection
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 

@@ -18,9 +18,9 @@ from installer.answers.report import show
 from installer.errors import AnswerFileError, UsageError, VerifyError
 from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
+from installer.testbed.tempest.run import Selection
 from installer.verify.inventory import read_inventory
 from installer.verify.report import failure_lines, table, to_json
-from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
 
 

@@ -16,6 +16,8 @@ from installer import console
 from installer.errors import StackInstallError
 from installer.masking import Masker, load_secret_values
 from installer.paths import DeployPaths
+from installer.testbed.tempest.run import Selection, TempestRun
+from installer.testbed.tempest.skips import SkipEntry, load_skip_list
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.nodes import run_node_checks
@@ -23,8 +25,6 @@ from installer.verify.report import extend_junit
 from installer.verify.result import FAIL, PASS, CheckResult
 from installer.verify.smoke import SmokeRun, storage_probe
 from installer.verify.smoke import plan as smoke_plan
-from installer.verify.tempest import Selection, TempestRun
-from installer.verify.tempest_skips import SkipEntry, load_skip_list
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,13 @@ def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Se
 
 def _guest_image() -> Path:
     """The smoke's guest image, built from distro packages on first use, then cached."""
-    from installer.guest.build import build_image
+    from installer.testbed.image.build import build_image
 
     return build_image().path
 
 
 def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckResult:
-    from installer.verify.browser import horizon_login
+    from installer.testbed.browser import horizon_login
 
     nodes = inventory.group("horizon")
     if not nodes:
