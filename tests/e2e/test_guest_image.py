@@ -28,11 +28,11 @@ from collections.abc import Iterator
 import paramiko
 import pytest
 
+from installer.testbed.hosttools import Tool
 from installer.testbed.image import vm
 from installer.testbed.image.build import GuestImage, build_image
 from installer.testbed.image.host import ensure_tools
 from installer.testbed.image.rootfs import REQUIRED_APPLETS
-from installer.testbed.lab.checks import Tool
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from installer import local
 from installer.errors import GuestImageError
-from installer.testbed.lab.checks import Tool, missing_packages
+from installer.testbed.hosttools import Tool, missing_packages
 
 #: Commands the build runs, and the Debian package of each.
 TOOLS: tuple[Tool, ...] = (

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from installer.console import out
 from installer.errors import LabError
+from installer.testbed import hosttools
+from installer.testbed.hosttools import Tool
 from installer.testbed.lab.system import is_root, run
 
 GIB = 1024**3
@@ -15,12 +16,6 @@ MIB = 1024**2
 IMAGE_DISK = 1 * GIB
 NODE_DISK = 2 * GIB
 NODE_MEMORY = 512 * MIB
-
-
-@dataclass(frozen=True)
-class Tool:
-    command: str
-    package: str
 
 
 TOOLS: tuple[Tool, ...] = (
@@ -42,12 +37,7 @@ def require_root() -> None:
 
 
 def missing_packages(tools: tuple[Tool, ...] = TOOLS) -> list[str]:
-    search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-    packages: list[str] = []
-    for tool in tools:
-        if shutil.which(tool.command, path=search) is None and tool.package not in packages:
-            packages.append(tool.package)
-    return packages
+    return hosttools.missing_packages(tools)
 
 
 def require_tools(install_missing: bool) -> None:
