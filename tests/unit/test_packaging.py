@@ -58,6 +58,7 @@ def test_wheel_install_has_cli_and_ansible_content(tmp_path: Path) -> None:
     assert (Path(root) / "playbooks" / "site.yml").is_file()
     assert (Path(root) / "roles").is_dir()
     assert (Path(root) / "tempest" / "skip-list.txt").is_file()
+    assert (Path(root) / "templates" / "answers.yml.j2").is_file()
 
 
 # -- the dependency split: the core, and the test bed's extra ---------------------------------
