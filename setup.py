@@ -1,8 +1,9 @@
-"""Ship roles/, playbooks/ and tempest/ as data files (share/stackinstall/...) for
+"""Ship roles/, playbooks/, tempest/ and templates/ as data files (share/stackinstall/...) for
 non-editable installs.
 
-Everything else is declared in pyproject.toml; this only lists the Ansible content and the
-tempest skip list, because setuptools' data-files cannot walk directory trees by itself.
+Everything else is declared in pyproject.toml; this only lists the Ansible content, the
+tempest skip list and the Jinja templates, because setuptools' data-files cannot walk
+directory trees by itself.
 """
 
 from pathlib import Path
@@ -21,4 +22,4 @@ def _tree(top: str) -> list[tuple[str, list[str]]]:
     return list(out.items())
 
 
-setup(data_files=_tree("roles") + _tree("playbooks") + _tree("tempest"))
+setup(data_files=_tree("roles") + _tree("playbooks") + _tree("tempest") + _tree("templates"))

@@ -1,7 +1,7 @@
 """This machine: running its commands, and locking its files between processes.
 
-``installer.lab.system.run`` and ``installer.guest.host.run`` are this ``run`` with their
-package's error (``LabError``, ``GuestImageError``).
+``installer.testbed.lab.system.run`` and ``installer.testbed.image.host.run`` are this
+``run`` with their package's error (``LabError``, ``GuestImageError``).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from installer import templates
 from installer.answers import checks
 from installer.answers import secrets as secrets_file
 from installer.answers.schema import (
@@ -138,44 +139,10 @@ def render_text(nodes: Sequence[NodeSpec], settings: Mapping[str, Any] | None = 
         data["deployment"]["secrets_file"] = secrets_name
     if nodes and not (settings or {}).get("network", {}).get("management_cidr"):
         data["network"]["management_cidr"] = _management_cidr(nodes)
-    lines = [
-        "# stackinstall answer file",
-        "# Every setting is listed with its default. Check it with",
-        "#   stackinstall answers validate THIS_FILE",
-        "# and see exactly what Ansible will get with `stackinstall render THIS_FILE`.",
-        "# Text is quoted so that it stays text when you edit it: unquoted, YAML reads",
-        "# 1:50 as the number 110, yes/no/on/off as true/false and 0755 as the number 493.",
-        "",
-    ]
-    for top in TOP_LEVEL_KEYS:
-        if top in SCHEMA:
-            lines.append(f"# {SCHEMA[top].doc}")
-            lines.append(f"{top}:")
-            for key, spec in SCHEMA[top].keys.items():
-                lines.append(f"  # {spec.doc}")
-                if spec.choices and spec.type == "enum":
-                    lines.append(f"  # one of: {', '.join(spec.choices)}")
-                lines.append(f"  {key}: {_inline(data[top][key])}")
-        elif top == "nodes":
-            lines.append(f"# {TOP_LEVEL_DOCS['nodes']}")
-            for key, spec in NODE_KEYS.items():
-                lines.append(f"#   {key}: {spec.doc}")
-            lines.append("nodes:")
-            for n in nodes:
-                lines.append(f"  - name: {_inline(n.name)}")
-                lines.append(f"    address: {_inline(n.address)}")
-                lines.append(f"    roles: {_inline(list(n.roles))}")
-        elif top == "services":
-            lines.append(f"# {TOP_LEVEL_DOCS['services']}")
-            lines.append(f"# available: {', '.join(SERVICES)}")
-            lines.append(f"services: {_inline(data['services'])}")
-        else:
-            lines.append(f"# {TOP_LEVEL_DOCS['overrides']}")
-            lines.append("# e.g. overrides: {nova: {nova.conf: {DEFAULT: {debug: true}}},")
-            lines.append("#                  horizon: {TIME_ZONE: \"Europe/Paris\"}}")
-            lines.append(f"overrides: {_inline(data['overrides'])}")
-        lines.append("")
-    return "\n".join(lines)
+    return templates.render("answers.yml.j2", {
+        "top_level_keys": TOP_LEVEL_KEYS, "schema": SCHEMA, "values": data,
+        "node_keys": NODE_KEYS, "nodes": nodes, "services": SERVICES, "docs": TOP_LEVEL_DOCS,
+    }, filters={"inline": _inline})
 
 
 def _management_cidr(nodes: Sequence[NodeSpec]) -> str:

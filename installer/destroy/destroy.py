@@ -12,11 +12,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from installer.deploy.deploy import run_phases
+from installer.deploy.options import RunOptions
+from installer.deploy.prepare import load_and_render
 from installer.errors import UsageError
 from installer.paths import DeployPaths
-from installer.runner.deploy import run_phases
-from installer.runner.options import RunOptions
-from installer.runner.prepare import load_and_render
 
 PLAYBOOK = "destroy"
 

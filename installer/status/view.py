@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from installer.runner.display import format_elapsed
+from installer.deploy.display import format_elapsed
 from installer.status.collect import DeploymentStatus
 from installer.status.runs import LastRun
 

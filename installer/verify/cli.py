@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from installer.errors import UsageError
+from installer.extras import testbed
 from installer.verify.command import run_verify
-from installer.verify.tempest import Selection
+
+if TYPE_CHECKING:
+    from installer.testbed.tempest.run import Selection
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -50,6 +54,8 @@ def verify(
     tempest_regex: str | None,
 ) -> None:
     """Check over SSH that every node runs what its roles need, as configured."""
+    if browser:
+        testbed("browser")  # without the test bed this fails here, before any check
     run_verify(answers, secrets, out_dir, junit=junit, as_json=as_json, nodes=nodes,
                smoke=smoke, browser=browser, tempest=_selection(tempest, tempest_regex))
 
@@ -65,4 +71,4 @@ def _selection(tempest: bool, regex: str | None) -> Selection | None:
             raise UsageError(f"--tempest-regex {regex!r} is not a regular expression: {exc}",
                              hint="tempest matches it with Python's re.search against test "
                                   "ids") from None
-    return Selection(regex) if tempest else None
+    return testbed("tempest.run").Selection(regex) if tempest else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
@@ -20,8 +21,10 @@ from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
 from installer.verify.inventory import read_inventory
 from installer.verify.report import failure_lines, progress_to, table, to_json
-from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
+
+if TYPE_CHECKING:
+    from installer.testbed.tempest.run import Selection
 
 
 def run_verify(

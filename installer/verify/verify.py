@@ -11,9 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from installer import console
 from installer.errors import StackInstallError
+from installer.extras import testbed
 from installer.masking import Masker, load_secret_values
 from installer.paths import DeployPaths
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
@@ -23,8 +25,10 @@ from installer.verify.report import extend_junit
 from installer.verify.result import FAIL, PASS, CheckResult, Progress, unheard
 from installer.verify.smoke import SmokeRun, storage_probe
 from installer.verify.smoke import plan as smoke_plan
-from installer.verify.tempest import Selection, TempestRun
-from installer.verify.tempest_skips import SkipEntry, load_skip_list
+
+if TYPE_CHECKING:
+    from installer.testbed.tempest.run import Selection
+    from installer.testbed.tempest.skips import SkipEntry
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Se
                             "no keystone node in the inventory")]
     controller = nodes[0]
     horizon = inventory.group("horizon")
-    run = TempestRun(
+    run = testbed("tempest.run").TempestRun(
         host=_host_for(controller, sockets / controller.name),
         cloud=str(inventory.variables.get("deployment_name", "stackinstall")),
         controller=controller.name,
@@ -100,14 +104,11 @@ def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Se
 
 def _guest_image() -> Path:
     """The smoke's guest image, built from distro packages on first use, then cached."""
-    from installer.guest.build import build_image
-
-    return build_image().path
+    return testbed("image.build").build_image().path
 
 
 def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckResult:
-    from installer.verify.browser import horizon_login
-
+    horizon_login = testbed("browser").horizon_login
     nodes = inventory.group("horizon")
     if not nodes:
         return CheckResult("horizon browser login", "-", FAIL, "no horizon node in the inventory")
@@ -150,7 +151,8 @@ def verify_deploy_dir(
     """
     inventory: Inventory = read_inventory(deploy_dir)
     release = inventory.variables.get("openstack_release")
-    skip_list = load_skip_list(release=release) if tempest is not None else []
+    skip_list = (testbed("tempest.skips").load_skip_list(release=release)
+                 if tempest is not None else [])
     secrets = load_secret_values(deploy_dir)
     mask = Masker(secrets.values())
     nodes = sorted(n.name for n in inventory.nodes if limit is None or n.name in limit)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from installer.nodes.answerfile import with_node
+from installer.node.answerfile import with_node
 
 
 def _run(*args: str) -> float:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from installer.lab.status import read_status
+from installer.testbed.lab.status import read_status
 
 DEFAULT_ANSWERS = Path("/var/lib/stackinstall/lab/lab/answers.yml")
 SAMPLE_EVERY = 3.0

@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from installer.guest import vm
-from installer.guest.build import build_image
+from installer.testbed.image import vm
+from installer.testbed.image.build import build_image
 
 
 def timed_build(cache: Path, force: bool = False) -> tuple[float, object]:

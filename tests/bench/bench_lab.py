@@ -31,7 +31,7 @@ def lab(env: dict[str, str], *args: str) -> float:
 def idle_memory(env: dict[str, str], settle: float) -> tuple[int, list[tuple[str, int]]]:
     time.sleep(settle)
     code = (
-        "from installer.lab.status import read_status\n"
+        "from installer.testbed.lab.status import read_status\n"
         f"for n in read_status({NAME!r}).nodes: print(n.name, n.memory or 0)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True,

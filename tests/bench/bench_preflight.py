@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from installer.answers import load_topology  # noqa: E402
-from installer.lab.paths import LabPaths  # noqa: E402
 from installer.preflight.collect import collect  # noqa: E402
 from installer.preflight.run import run_preflight  # noqa: E402
+from installer.testbed.lab.paths import LabPaths  # noqa: E402
 
 OWN_LAB, OWN_SUBNET = "pfbench", "10.234.0.0/24"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from installer.lab.paths import LabPaths
+from installer.testbed.lab.paths import LabPaths
 
 
 def stackinstall(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from installer.lab.checks import missing_packages
+from installer.testbed.lab.checks import missing_packages
 
 
 def skip_unless_lab_host() -> None:

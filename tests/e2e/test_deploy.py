@@ -38,8 +38,8 @@ from deploycli import on as on_lab
 from labcli import skip_unless_lab_host
 
 from installer.answers.schema import UUID_SECRETS
-from installer.lab.paths import LabPaths
-from installer.runner.phases import PHASES as DEPLOY_PHASES
+from installer.deploy.phases import PHASES as DEPLOY_PHASES
+from installer.testbed.lab.paths import LabPaths
 
 pytestmark = [pytest.mark.lab, pytest.mark.e2e, skip_unless_deployed("zed")]
 
@@ -226,8 +226,8 @@ def test_day2_add_a_node_reconfigure_remove_it(answers: Path):
     """Day 2 on the deployed lab: a fifth (compute) node joins, a guest boots on it, one
     override restarts only its service, the node is removed (its guest refused first),
     and verify is green again. Runs after the deploy test, on the same lab."""
-    from installer.guest.build import build_image
-    from installer.nodes.answerfile import with_node as append_node
+    from installer.node.answerfile import with_node as append_node
+    from installer.testbed.image.build import build_image
 
     text = answers.read_text()
     nodes = yaml.safe_load(text)["nodes"]

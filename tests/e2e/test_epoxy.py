@@ -36,7 +36,7 @@ from deploycli import (
 from labcli import skip_unless_lab_host
 from verifyshape import assert_same_json, assert_same_junit, run_verify
 
-from installer.runner.phases import PHASES
+from installer.deploy.phases import PHASES
 
 pytestmark = [pytest.mark.lab, pytest.mark.e2e, skip_unless_deployed("epoxy")]
 

@@ -28,11 +28,11 @@ from collections.abc import Iterator
 import paramiko
 import pytest
 
-from installer.guest import vm
-from installer.guest.build import GuestImage, build_image
-from installer.guest.host import ensure_tools
-from installer.guest.rootfs import REQUIRED_APPLETS
-from installer.lab.checks import Tool
+from installer.testbed.hosttools import Tool
+from installer.testbed.image import vm
+from installer.testbed.image.build import GuestImage, build_image
+from installer.testbed.image.host import ensure_tools
+from installer.testbed.image.rootfs import REQUIRED_APPLETS
 
 pytestmark = pytest.mark.e2e
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from labcli import cli, processes_of, skip_unless_lab_host
 
-from installer.lab.paths import LabPaths
+from installer.testbed.lab.paths import LabPaths
 
 pytestmark = pytest.mark.lab
 

@@ -17,8 +17,8 @@ import pytest
 from labcli import cli, processes_of, skip_unless_lab_host
 
 from installer.errors import LabError
-from installer.lab import teardown
-from installer.lab.paths import LabPaths
+from installer.testbed.lab import teardown
+from installer.testbed.lab.paths import LabPaths
 
 pytestmark = pytest.mark.lab
 

@@ -23,8 +23,8 @@ import yaml
 from labcli import cli, skip_unless_lab_host
 
 from installer import catalogue
-from installer.lab.paths import LabPaths
 from installer.render import FAMILY_EXPRESSION
+from installer.testbed.lab.paths import LabPaths
 
 pytestmark = pytest.mark.lab
 

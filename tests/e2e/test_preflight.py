@@ -41,11 +41,11 @@ import paramiko
 import pytest
 import yaml
 
-from installer.lab.checks import missing_packages
-from installer.lab.container import container_init
-from installer.lab.paths import LabPaths
-from installer.lab.state import load_state
-from installer.lab.system import is_alive
+from installer.testbed.lab.checks import missing_packages
+from installer.testbed.lab.container import container_init
+from installer.testbed.lab.paths import LabPaths
+from installer.testbed.lab.state import load_state
+from installer.testbed.lab.system import is_alive
 
 pytestmark = pytest.mark.lab
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from installer.runner.phases import PHASES as DEPLOY_PHASES
+from installer.deploy.phases import PHASES as DEPLOY_PHASES
 
 REPO = Path(__file__).resolve().parents[2]
 ROLES = REPO / "roles"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import os
+import re
 import shutil
 import site
 import stat
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -54,3 +58,57 @@ def test_wheel_install_has_cli_and_ansible_content(tmp_path: Path) -> None:
     assert (Path(root) / "playbooks" / "site.yml").is_file()
     assert (Path(root) / "roles").is_dir()
     assert (Path(root) / "tempest" / "skip-list.txt").is_file()
+    assert (Path(root) / "templates" / "answers.yml.j2").is_file()
+
+
+# -- the dependency split: the core, and the test bed's extra ---------------------------------
+
+def _project() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[;\s]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def _third_party_imports(files: list[Path]) -> set[str]:
+    """Top-level modules imported by ``files`` that are neither stdlib nor installer."""
+    found: set[str] = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name.partition(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.partition(".")[0])
+    return {m for m in found if m not in sys.stdlib_module_names and m != "installer"}
+
+
+def _distributions(modules: set[str]) -> set[str]:
+    dists = importlib.metadata.packages_distributions()
+    return {dists[m][0].lower() for m in modules}
+
+
+def test_the_core_needs_no_selenium_and_the_testbed_extra_brings_it() -> None:
+    project = _project()
+    core = _names(project["dependencies"])
+    extras = project["optional-dependencies"]
+    assert "selenium" not in core
+    assert "selenium" in _names(extras["testbed"])
+    assert "jinja2" in core
+    assert "stackinstall[testbed]" in extras["dev"]
+
+
+def test_each_part_declares_what_it_imports() -> None:
+    project = _project()
+    core = _names(project["dependencies"])
+    testbed = _names(project["optional-dependencies"]["testbed"])
+    package = REPO / "installer"
+    testbed_files = sorted((package / "testbed").rglob("*.py"))
+    core_files = sorted(set(package.rglob("*.py")) - set(testbed_files))
+    core_needs = _distributions(_third_party_imports(core_files))
+    assert core_needs <= core, f"the core imports {sorted(core_needs - core)} undeclared"
+    testbed_needs = _distributions(_third_party_imports(testbed_files))
+    assert testbed_needs - core <= testbed, (
+        f"the test bed imports {sorted(testbed_needs - core - testbed)} undeclared")
+    assert testbed_needs - core, "the testbed extra is needed for something"
+    assert "pytest-testinfra" in core_needs and "selenium" in testbed_needs

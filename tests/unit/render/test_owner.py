@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from installer.answers import load
 from installer.cli import main
+from installer.deploy.prepare import load_and_render
 from installer.errors import FileExistsRefusal
 from installer.render import render
 from installer.render.owner import MARKER
-from installer.runner.prepare import load_and_render
 from installer.verify.command import rendered_paths
 
 

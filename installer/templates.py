@@ -1,0 +1,32 @@
+"""The Jinja templates of ``templates/`` that show the shape of what stackinstall writes.
+
+The templates hold layout and fixed comments only; every key, default, help text and group
+comes in as data from the schema and the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import jinja2
+
+from installer import PROJECT_ROOT
+
+#: templates/ of the checkout, or share/stackinstall/templates of an install.
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+def render(name: str, data: Mapping[str, Any],
+           filters: Mapping[str, Callable[..., Any]] | None = None) -> str:
+    """Fill ``templates/<name>`` with ``data``; a value the template names but lacks is an error."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,  # YAML, not HTML
+    )
+    env.filters.update(filters or {})
+    return env.get_template(name).render(**data)

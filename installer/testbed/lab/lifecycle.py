@@ -1,0 +1,281 @@
+"""`lab up`: converge the host to the lab's plan (`lab down` is in teardown.py).
+
+``up`` checks the real state of every object (not just the state file) and creates only
+what is missing, so running it again changes nothing and after a reboot-like loss of
+namespaces, mounts or processes it rebuilds just those. ``down`` (``teardown.py``) removes
+every object the lab made; a lab it has begun to tear down is refused here.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from installer.console import out, warn
+from installer.errors import LabError
+from installer.testbed.lab import (
+    aptproxy,
+    cgroups,
+    checks,
+    container,
+    image,
+    naming,
+    network,
+    rootfs,
+    ssh,
+)
+from installer.testbed.lab.paths import LabPaths, apt_cache_dir
+from installer.testbed.lab.sources import Mirrors, host_mirrors, node_sources
+from installer.testbed.lab.state import LabState, NodeState, load_state, save_state
+from installer.testbed.lab.system import is_alive
+from installer.testbed.lab.topology import LabNode, LabPlan, provider_address
+
+BOOT_TIMEOUT = 180.0
+
+
+@dataclass
+class UpResult:
+    plan: LabPlan
+    paths: LabPaths
+    started: list[str] = field(default_factory=list)
+    already_running: list[str] = field(default_factory=list)
+    image_built: bool = False
+    answers_written: bool = False
+    degraded: dict[str, str] = field(default_factory=dict)
+
+
+@contextmanager
+def lab_lock(paths: LabPaths) -> Iterator[None]:
+    paths.lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LabError(
+                f"another stackinstall command is working on lab {paths.name!r}",
+                hint="wait for it to finish and retry",
+            ) from None
+        try:
+            yield
+        finally:
+            if not paths.state_file.exists():  # no lab (any more): leave no lock file behind
+                paths.lock_file.unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _same_topology(a: LabPlan, b: LabPlan) -> bool:
+    return (a.management_cidr, a.provider_cidr, a.nodes, a.suite) == (
+        b.management_cidr, b.provider_cidr, b.nodes, b.suite)
+
+
+def _grows(old: LabPlan, new: LabPlan) -> bool:
+    """``new`` is ``old`` with nodes added at the end (same subnets, suite and first nodes)."""
+    return ((old.management_cidr, old.provider_cidr, old.suite)
+            == (new.management_cidr, new.provider_cidr, new.suite)
+            and len(new.nodes) > len(old.nodes) and new.nodes[:len(old.nodes)] == old.nodes)
+
+
+def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpResult:
+    """Create or complete the lab; ``plan`` None means: the existing lab, or the default.
+
+    A lab keeps the Debian suite it was made with: another suite is another topology.
+    """
+    from installer.testbed.lab.topology import (
+        DEFAULT_MANAGEMENT_CIDR,
+        DEFAULT_NODE_COUNT,
+        plan_default,
+    )
+
+    naming.validate_lab_name(name)
+    checks.require_root()
+    checks.require_tools(install_missing)
+    paths = LabPaths.for_lab(name)
+    with lab_lock(paths):
+        state = load_state(paths.state_file)
+        if plan is None:
+            plan = state.to_plan() if state else plan_default(
+                name, DEFAULT_NODE_COUNT, DEFAULT_MANAGEMENT_CIDR)
+        if state and _grows(state.to_plan(), plan):
+            # Day 2: nodes appended to the answer file join the running lab; the others
+            # are left as they are.
+            state.nodes += [NodeState(name=n.name, index=n.index, address=n.address,
+                                      roles=list(n.roles))
+                            for n in plan.nodes[len(state.nodes):]]
+            save_state(paths.state_file, state)
+        if state and not _same_topology(state.to_plan(), plan):
+            raise LabError(
+                f"lab {name!r} already exists with another topology, subnet or suite",
+                hint=f"run `stackinstall lab down --name {name}` first, "
+                "or choose another --name",
+            )
+        if state and state.tearing_down:
+            raise LabError(
+                f"lab {name!r} is being torn down: an earlier `lab down` did not finish",
+                hint=f"finish it with `stackinstall lab down --name {name}`, then `lab up` again",
+            )
+        if state is None:
+            state = LabState.from_plan(plan)
+        return _converge(plan, state, paths)
+
+
+def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
+    result = UpResult(plan=plan, paths=paths)
+    bridges = [naming.management_bridge(plan.name), naming.provider_bridge(plan.name)]
+    to_start = [n for n in state.nodes if not (n.process and is_alive(n.process))]
+    result.already_running = [n.name for n in state.nodes if n not in to_start]
+    ensure_provider_addresses(plan, [n for n in state.nodes if n not in to_start])
+    if not to_start and state.proxy and is_alive(state.proxy):
+        return result
+    mirrors = host_mirrors()
+    cached = (Path(state.image).is_dir() if state.image
+              else image.image_path(mirrors.main, suite=plan.suite).is_dir())
+    checks.require_resources(len(to_start), cached, paths.root)
+    for cidr in (plan.management_cidr, plan.provider_cidr):
+        network.check_subnet_free(cidr, bridges)
+    paths.root.mkdir(parents=True, exist_ok=True)
+    paths.root.chmod(0o700)
+    save_state(paths.state_file, state)
+
+    for cidr in (plan.management_cidr, plan.provider_cidr):
+        network.ensure_guard_route(cidr)
+    state.bridges = bridges
+    save_state(paths.state_file, state)
+    network.ensure_bridge(bridges[0], plan.bridge_address, plan.management_prefix,
+                          naming.mac_address(plan.name, "bridge", "m"))
+    prov_prefix = int(plan.provider_cidr.split("/")[1])
+    network.ensure_bridge(bridges[1], plan.provider_bridge_address, prov_prefix,
+                          naming.mac_address(plan.name, "bridge", "p"))
+
+    _ensure_proxy(state, paths, plan, mirrors)
+
+    if not state.image or not Path(state.image).is_dir():
+        if not cached:
+            out.print("building the node image (debootstrap, about a minute) ...")
+        img, result.image_built = image.ensure_image(mirrors, paths.logs / "image-build.log",
+                                                     plan.suite)
+        state.image = str(img)
+        save_state(paths.state_file, state)
+
+    pubkey = ssh.ensure_keypair(paths.private_key)
+    for node_state in to_start:
+        node = plan.node(node_state.name)
+        _start_node(node, node_state, plan, state, paths, mirrors, pubkey)
+        result.started.append(node.name)
+    _write_known_hosts(state, paths)
+    result.degraded = _wait_ready(plan, [plan.node(n) for n in result.started], paths)
+
+    from installer.testbed.lab.answerfile import write_lab_answers
+
+    _a, _s, result.answers_written = write_lab_answers(plan, paths)
+    return result
+
+
+def _ensure_proxy(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors) -> None:
+    if state.proxy and is_alive(state.proxy):
+        return
+    aptproxy.write_config(paths.proxy_dir, apt_cache_dir(plan.name), plan.bridge_address, mirrors)
+    state.proxy = aptproxy.start(paths.proxy_dir, plan.bridge_address)
+    save_state(paths.state_file, state)
+
+
+def _start_node(
+    node: LabNode,
+    node_state: NodeState,
+    plan: LabPlan,
+    state: LabState,
+    paths: LabPaths,
+    mirrors: Mirrors,
+    pubkey: str,
+) -> None:
+    ns = naming.netns(plan.name, node.name)
+    mgmt = naming.host_veth(plan.name, node.index, "m")
+    prov = naming.host_veth(plan.name, node.index, "p")
+    node_state.netns, node_state.links = ns, [mgmt, prov]
+    save_state(paths.state_file, state)
+    network.ensure_netns(ns)
+    network.ensure_node_link(mgmt, naming.management_bridge(plan.name), ns,
+                             network.NODE_MGMT_IF, node.address, plan.management_prefix,
+                             naming.mac_address(plan.name, node.name, network.NODE_MGMT_IF))
+    network.ensure_node_link(prov, naming.provider_bridge(plan.name), ns,
+                             network.NODE_PROVIDER_IF, provider_address(plan, node),
+                             plan.provider_prefix,
+                             naming.mac_address(plan.name, node.name, network.NODE_PROVIDER_IF))
+    node_dir = paths.node_dir(node.name)
+    node_state.mount = str(node_dir / "root")
+    save_state(paths.state_file, state)
+    root = rootfs.ensure_mounted(Path(state.image), node_dir)
+    # Only a new node is configured: a restarted one keeps what the deployment made of its
+    # /etc (hosts, apt sources), like a rebooted server.
+    configured = node_dir / "configured"
+    if not configured.exists():
+        rootfs.configure(
+            root, node, nodes=plan.nodes, lab=plan.name, bridge_address=plan.bridge_address,
+            sources=node_sources(mirrors, plan.suite),
+            apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url),
+            authorized_key=pubkey,
+        )
+        configured.write_text("rootfs configured by stackinstall lab up\n", encoding="utf-8")
+    argv = container.nspawn_argv(root, node.name, network.NETNS_DIR / ns,
+                                 machine=f"si-{plan.name}-{node.name}")
+    orphans = container.kill_orphans(cgroups.processes(plan.name, node.name))
+    if orphans:
+        warn(f"{node.name}: ended an orphaned container init (pid {orphans[0]})")
+    groups = cgroups.prepare(plan.name, node.name)
+    node_state.process = container.start(argv, paths.node_log(node.name), groups)
+    save_state(paths.state_file, state)
+
+
+def ensure_provider_addresses(plan: LabPlan, running: list[NodeState]) -> list[str]:
+    """Give running nodes their provider address (labs made before it existed get it too).
+
+    Returns "node address" for each node that has one; nodes without are left untouched.
+    """
+    done = []
+    for node_state in running:
+        address = provider_address(plan, plan.node(node_state.name))
+        if address and node_state.netns and network.netns_exists(node_state.netns):
+            network.ensure_node_address(node_state.netns, network.NODE_PROVIDER_IF, address,
+                                        plan.provider_prefix)
+            done.append(f"{node_state.name} {address}")
+    return done
+
+
+def _write_known_hosts(state: LabState, paths: LabPaths) -> None:
+    entries = []
+    for n in state.nodes:
+        if n.mount and Path(n.mount).is_dir():
+            entries.append((n.name, n.address, rootfs.host_public_keys(Path(n.mount))))
+    paths.known_hosts.write_text(ssh.known_hosts_lines(entries))
+
+
+def _wait_ready(plan: LabPlan, nodes: list[LabNode], paths: LabPaths) -> dict[str, str]:
+    """Wait (bounded) for sshd and for systemd to finish booting on every started node."""
+    if not nodes:
+        return {}
+    deadline = time.monotonic() + BOOT_TIMEOUT
+
+    def ready(node: LabNode) -> tuple[str, str | None, str]:
+        problem = ssh.wait_for_ssh(node.address, paths.private_key, paths.known_hosts, deadline)
+        if problem:
+            return node.name, problem, ""
+        left = max(5, int(deadline - time.monotonic()))
+        system = ssh.run_on(node.address, paths.private_key, paths.known_hosts,
+                            ["timeout", str(left), "systemctl", "is-system-running", "--wait"],
+                            timeout=left + 10)
+        return node.name, None, system.strip()
+
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        results = list(pool.map(ready, nodes))
+    failed = [(n, p) for n, p, _s in results if p]
+    if failed:
+        lines = "; ".join(f"{n}: {p} (log: {paths.node_log(n)})" for n, p in failed)
+        raise LabError(
+            f"{len(failed)} node(s) did not come up within {BOOT_TIMEOUT:.0f} s: {lines}",
+            hint="read the node log; `stackinstall lab up` again retries only those nodes",
+        )
+    return {n: s for n, _p, s in results if s != "running"}

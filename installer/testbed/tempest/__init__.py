@@ -1,0 +1,1 @@
+"""``verify --tempest``: run upstream tempest on the controller and read its results."""
