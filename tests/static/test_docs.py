@@ -22,7 +22,8 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _FENCE = re.compile(r"^```[^\n]*\n(.*?)^```", re.S | re.M)
 _INLINE = re.compile(r"`(stackinstall [^`]+)`")
 #: Inline code such as `deploy --upgrade` or `lab down`: a command named without the program.
-_COMMANDS = "|".join(map(re.escape, main.commands))
+_CTX = click.Context(main)
+_COMMANDS = "|".join(map(re.escape, main.list_commands(_CTX)))
 _SHORT = re.compile(rf"`((?:{_COMMANDS}) [^`]+)`")
 _SHELL_END = {"&&", "||", "|", ";", ">", ">>", "<", "2>&1"}
 
@@ -44,8 +45,8 @@ def invocations(text: str) -> list[str]:
 def _every_option(command: click.Command) -> set[str]:
     names = _options(command)
     if isinstance(command, click.Group):
-        for sub in command.commands.values():
-            names |= _every_option(sub)
+        for name in command.list_commands(_CTX):
+            names |= _every_option(command.get_command(_CTX, name))
     return names
 
 
@@ -77,7 +78,8 @@ def problems(line: str) -> list[str]:
             if name not in _options(command):
                 found.append(f"{line!r}: {' '.join(path)} has no option {name}")
         elif isinstance(command, click.Group):
-            sub = command.commands.get(word)
+            # list_commands/get_command, not .commands: the test bed's commands load lazily
+            sub = command.get_command(_CTX, word)
             if sub is None:
                 found.append(f"{line!r}: {' '.join(path)} has no command {word!r}")
                 break
