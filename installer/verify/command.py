@@ -18,6 +18,7 @@ from installer.answers.report import show
 from installer.errors import AnswerFileError, UsageError, VerifyError
 from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
+from installer.testbed.smoke.image import GuestImage
 from installer.verify.inventory import read_inventory
 from installer.verify.report import failure_lines, table, to_json
 from installer.verify.tempest import Selection
@@ -35,6 +36,7 @@ def run_verify(
     smoke: bool = False,
     browser: bool = False,
     tempest: Selection | None = None,
+    smoke_image: GuestImage | None = None,
 ) -> None:
     paths = rendered_paths(answers, secrets, out_dir)
     known = {n.name for n in read_inventory(paths.root).nodes}
@@ -46,7 +48,7 @@ def run_verify(
         )
     outcome = verify_deploy_dir(
         paths.root, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
-        tempest=tempest, junit=junit,
+        tempest=tempest, junit=junit, smoke_image=smoke_image,
     )
     if outcome.artifacts is not None:
         (outcome.artifacts / "results.json").write_text(

@@ -1,6 +1,7 @@
 """``verify()``: plan the checks for each node from the rendered inventory, run, report.
 
-Beyond the per-node checks, ``smoke=True`` adds the functional smoke (``smoke.py``),
+Beyond the per-node checks, ``smoke=True`` adds the functional smoke
+(``installer/testbed/smoke``, booting ``smoke_image`` when given),
 ``browser=True`` a headless-Chromium login to the dashboard (``browser.py``) and ``tempest``
 (a :class:`Selection`) a tempest run on the controller (``tempest.py``); each reports as
 further results, and keeps its artifacts in ``<deployment>/verify/<UTC time>/``.
@@ -16,13 +17,17 @@ from installer import console
 from installer.errors import StackInstallError
 from installer.masking import Masker, load_secret_values
 from installer.paths import DeployPaths
+from installer.testbed.smoke.cloud import connect
+from installer.testbed.smoke.image import GuestImage, built_image
+from installer.testbed.smoke.plan import plan as smoke_plan
+from installer.testbed.smoke.plan import storage_probe
+from installer.testbed.smoke.run import SmokeRun
+from installer.testbed.smoke.steps import StepFailed
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.nodes import run_node_checks
 from installer.verify.report import extend_junit
 from installer.verify.result import FAIL, PASS, CheckResult
-from installer.verify.smoke import SmokeRun, storage_probe
-from installer.verify.smoke import plan as smoke_plan
 from installer.verify.tempest import Selection, TempestRun
 from installer.verify.tempest_skips import SkipEntry, load_skip_list
 
@@ -48,26 +53,32 @@ def artifacts_dir(deploy_dir: Path) -> Path:
     return path
 
 
-def _smoke(inventory: Inventory, sockets: Path) -> list[CheckResult]:
+def _smoke(inventory: Inventory, sockets: Path, deploy_dir: Path,
+           image: GuestImage | None) -> list[CheckResult]:
     try:
         controller, computes, storage = smoke_plan(inventory)
     except ValueError as exc:
         return [CheckResult("smoke", "-", FAIL, str(exc))]
+    cloud = str(inventory.variables.get("deployment_name", "stackinstall"))
+    try:
+        conn = connect(DeployPaths(deploy_dir).clouds_yaml, cloud)
+    except StepFailed as exc:
+        return [CheckResult("smoke", controller, FAIL, str(exc))]
     hosts = {n.name: _host_for(n, sockets / n.name) for n in inventory.nodes}
     backend = str(inventory.variables.get("cinder_backend", "loop"))
     run = SmokeRun(
-        host=hosts[controller],
-        cloud=str(inventory.variables.get("deployment_name", "stackinstall")),
+        conn=conn,
         controller=controller,
         compute_hosts=computes,
         storage_hosts=storage,
+        image=(lambda: image) if image is not None else built_image(_guest_image),
         storage_probe=storage_probe(hosts.__getitem__, backend),
         node_host=hosts.__getitem__,
-        upload=lambda local, remote: copy_to(inventory.node(controller).connection, local,
-                                             remote),
-        guest_image=_guest_image,
     )
-    return run.run()
+    try:
+        return run.run()
+    finally:
+        conn.close()
 
 
 def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Selection,
@@ -139,6 +150,7 @@ def verify_deploy_dir(
     browser: bool = False,
     tempest: Selection | None = None,
     junit: Path | None = None,
+    smoke_image: GuestImage | None = None,
 ) -> VerifyOutcome:
     """Run every applicable check against the nodes of a rendered deployment directory.
 
@@ -159,7 +171,7 @@ def verify_deploy_dir(
         if browser and artifacts is not None:
             extra.append(_mask(_browser(inventory, secrets, artifacts), mask))
         if smoke:
-            extra += [_mask(r, mask) for r in _smoke(inventory, sockets)]
+            extra += [_mask(r, mask) for r in _smoke(inventory, sockets, deploy_dir, smoke_image)]
         if tempest is not None and artifacts is not None:
             extra += [_mask(r, mask) for r in
                       _tempest(inventory, sockets, artifacts, tempest, skip_list, mask)]

@@ -1,0 +1,1 @@
+"""The test bed: what stackinstall uses to try a deployment (the workload smoke)."""
