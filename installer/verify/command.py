@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 
@@ -18,11 +19,13 @@ from installer.answers.report import show
 from installer.errors import AnswerFileError, UsageError, VerifyError
 from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
-from installer.testbed.smoke.image import GuestImage
 from installer.verify.inventory import read_inventory
 from installer.verify.report import failure_lines, table, to_json
 from installer.verify.tempest import Selection
 from installer.verify.verify import verify_deploy_dir
+
+if TYPE_CHECKING:
+    from installer.testbed.smoke.image import GuestImage
 
 
 def run_verify(

@@ -12,17 +12,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from installer import console
 from installer.errors import StackInstallError
 from installer.masking import Masker, load_secret_values
 from installer.paths import DeployPaths
-from installer.testbed.smoke.cloud import connect
-from installer.testbed.smoke.image import GuestImage, built_image
-from installer.testbed.smoke.plan import plan as smoke_plan
-from installer.testbed.smoke.plan import storage_probe
-from installer.testbed.smoke.run import SmokeRun
-from installer.testbed.smoke.steps import StepFailed
 from installer.verify.connect import control_dir, copy_from, copy_to, make_host
 from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.nodes import run_node_checks
@@ -30,6 +25,9 @@ from installer.verify.report import extend_junit
 from installer.verify.result import FAIL, PASS, CheckResult
 from installer.verify.tempest import Selection, TempestRun
 from installer.verify.tempest_skips import SkipEntry, load_skip_list
+
+if TYPE_CHECKING:
+    from installer.testbed.smoke.image import GuestImage
 
 
 @dataclass(frozen=True)
@@ -55,6 +53,14 @@ def artifacts_dir(deploy_dir: Path) -> Path:
 
 def _smoke(inventory: Inventory, sockets: Path, deploy_dir: Path,
            image: GuestImage | None) -> list[CheckResult]:
+    # the smoke reports in verify's terms: imported here, after installer.verify
+    from installer.testbed.smoke.cloud import connect
+    from installer.testbed.smoke.image import built_image
+    from installer.testbed.smoke.plan import plan as smoke_plan
+    from installer.testbed.smoke.plan import storage_probe
+    from installer.testbed.smoke.run import SmokeRun
+    from installer.testbed.smoke.steps import StepFailed
+
     try:
         controller, computes, storage = smoke_plan(inventory)
     except ValueError as exc:
