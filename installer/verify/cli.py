@@ -13,6 +13,7 @@ from installer.extras import testbed
 from installer.verify.command import run_verify
 
 if TYPE_CHECKING:
+    from installer.testbed.smoke.image import GuestImage
     from installer.testbed.tempest.run import Selection
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -32,6 +33,12 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
 @click.option("--smoke", is_flag=True,
               help="Also run the functional smoke: image, network, router, volume, a server "
                    "booted to ACTIVE, attach, then delete all of it.")
+@click.option("--image", "image", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="With --smoke: boot this image file (qcow2 or raw: cirros, a distro cloud "
+                   "image) instead of the built guest image.")
+@click.option("--image-user", default="root", show_default=True, metavar="USER",
+              help="With --image: the user to log into the guest as (cirros: cirros, Debian: "
+                   "debian); commands that need root run under sudo.")
 @click.option("--browser", is_flag=True,
               help="Also log in to the dashboard with a headless Chromium (screenshots kept "
                    "in <deployment>/verify/).")
@@ -49,6 +56,8 @@ def verify(
     as_json: bool,
     nodes: tuple[str, ...],
     smoke: bool,
+    image: Path | None,
+    image_user: str,
     browser: bool,
     tempest: bool,
     tempest_regex: str | None,
@@ -57,7 +66,20 @@ def verify(
     if browser:
         testbed("browser")  # without the test bed this fails here, before any check
     run_verify(answers, secrets, out_dir, junit=junit, as_json=as_json, nodes=nodes,
-               smoke=smoke, browser=browser, tempest=_selection(tempest, tempest_regex))
+               smoke=smoke, browser=browser, tempest=_selection(tempest, tempest_regex),
+               smoke_image=_smoke_image(smoke, image, image_user))
+
+
+def _smoke_image(smoke: bool, image: Path | None, user: str) -> GuestImage | None:
+    if image is None:
+        if user != "root":
+            raise UsageError("--image-user names the user of an --image, but --image is not "
+                             "given", hint="add --image FILE, or drop --image-user")
+        return None
+    if not smoke:
+        raise UsageError("--image is the image the smoke boots, but --smoke is not given",
+                         hint="add --smoke")
+    return testbed("smoke.image").operator_image(image, user)
 
 
 def _selection(tempest: bool, regex: str | None) -> Selection | None:

@@ -24,6 +24,7 @@ from installer.verify.report import failure_lines, progress_to, table, to_json
 from installer.verify.verify import verify_deploy_dir
 
 if TYPE_CHECKING:
+    from installer.testbed.smoke.image import GuestImage
     from installer.testbed.tempest.run import Selection
 
 
@@ -38,6 +39,7 @@ def run_verify(
     smoke: bool = False,
     browser: bool = False,
     tempest: Selection | None = None,
+    smoke_image: GuestImage | None = None,
 ) -> None:
     paths = rendered_paths(answers, secrets, out_dir)
     known = {n.name for n in read_inventory(paths.root).nodes}
@@ -52,7 +54,7 @@ def run_verify(
                       "line per check as it ends", markup=False, highlight=False, soft_wrap=True)
     outcome = verify_deploy_dir(
         paths.root, limit=set(nodes) if nodes else None, smoke=smoke, browser=browser,
-        tempest=tempest, junit=junit, progress=progress_to(console.err),
+        tempest=tempest, junit=junit, progress=progress_to(console.err), smoke_image=smoke_image,
     )
     if outcome.artifacts is not None:
         (outcome.artifacts / "results.json").write_text(

@@ -1,6 +1,7 @@
 """``verify()``: plan the checks for each node from the rendered inventory, run, report.
 
-Beyond the per-node checks, ``smoke=True`` adds the functional smoke (``smoke.py``),
+Beyond the per-node checks, ``smoke=True`` adds the functional smoke
+(``installer/testbed/smoke``, booting ``smoke_image`` when given),
 ``browser=True`` a headless-Chromium login to the dashboard (``browser.py``) and ``tempest``
 (a :class:`Selection`) a tempest run on the controller (``tempest.py``); each reports as
 further results, and keeps its artifacts in ``<deployment>/verify/<UTC time>/``.
@@ -23,10 +24,9 @@ from installer.verify.inventory import Inventory, NodeInfo, read_inventory
 from installer.verify.nodes import run_node_checks
 from installer.verify.report import extend_junit
 from installer.verify.result import FAIL, PASS, CheckResult, Progress, unheard
-from installer.verify.smoke import SmokeRun, storage_probe
-from installer.verify.smoke import plan as smoke_plan
 
 if TYPE_CHECKING:
+    from installer.testbed.smoke.image import GuestImage
     from installer.testbed.tempest.run import Selection
     from installer.testbed.tempest.skips import SkipEntry
 
@@ -52,27 +52,11 @@ def artifacts_dir(deploy_dir: Path) -> Path:
     return path
 
 
-def _smoke(inventory: Inventory, sockets: Path, progress: Progress) -> list[CheckResult]:
-    try:
-        controller, computes, storage = smoke_plan(inventory)
-    except ValueError as exc:
-        return [CheckResult("smoke", "-", FAIL, str(exc))]
+def _smoke(inventory: Inventory, sockets: Path, deploy_dir: Path, image: GuestImage | None,
+           progress: Progress) -> list[CheckResult]:
     hosts = {n.name: _host_for(n, sockets / n.name) for n in inventory.nodes}
-    backend = str(inventory.variables.get("cinder_backend", "loop"))
-    run = SmokeRun(
-        host=hosts[controller],
-        cloud=str(inventory.variables.get("deployment_name", "stackinstall")),
-        controller=controller,
-        compute_hosts=computes,
-        storage_hosts=storage,
-        storage_probe=storage_probe(hosts.__getitem__, backend),
-        node_host=hosts.__getitem__,
-        upload=lambda local, remote: copy_to(inventory.node(controller).connection, local,
-                                             remote),
-        guest_image=_guest_image,
-        progress=progress,
-    )
-    return run.run()
+    return testbed("smoke.entry").smoke(inventory, hosts, DeployPaths(deploy_dir).clouds_yaml,
+                                        image, _guest_image, progress)
 
 
 def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Selection,
@@ -142,6 +126,7 @@ def verify_deploy_dir(
     tempest: Selection | None = None,
     junit: Path | None = None,
     progress: Progress = unheard,
+    smoke_image: GuestImage | None = None,
 ) -> VerifyOutcome:
     """Run every applicable check against the nodes of a rendered deployment directory.
 
@@ -171,7 +156,8 @@ def verify_deploy_dir(
         if browser and artifacts is not None:
             add([_browser(inventory, secrets, artifacts)])
         if smoke:
-            add(_smoke(inventory, sockets, lambda r: progress(_mask(r, mask))), heard=True)
+            add(_smoke(inventory, sockets, deploy_dir, smoke_image,
+                       lambda r: progress(_mask(r, mask))), heard=True)
         if tempest is not None and artifacts is not None:
             add(_tempest(inventory, sockets, artifacts, tempest, skip_list, mask))
     if junit is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -68,3 +69,23 @@ def outcome(check: Callable[..., None], host: Any, ctx: CheckContext,
     except pytest.fail.Exception as exc:
         return SimpleNamespace(ok=False, message=str(exc.msg))
     return SimpleNamespace(ok=True, message=said[-1] if said else "")
+
+
+class Scripted:
+    """A host that answers commands by the first matching fragment; records every command.
+
+    ``(fragment, rc, value)``: a value that is not a string is printed as JSON.
+    """
+
+    def __init__(self, answers: list[tuple[str, int, object]]) -> None:
+        self.answers = answers
+        self.commands: list[str] = []
+
+    def run(self, command: str) -> SimpleNamespace:
+        self.commands.append(command)
+        for fragment, rc, value in self.answers:
+            if fragment in command:
+                out = value if isinstance(value, str) else json.dumps(value)
+                return SimpleNamespace(rc=rc, stdout=out if rc == 0 else "",
+                                       stderr="" if rc == 0 else str(value))
+        return SimpleNamespace(rc=0, stdout="", stderr="")

@@ -29,7 +29,7 @@ from installer.testbed.tempest.skips import (
     parse_skip_list,
 )
 from installer.verify.result import FAIL, PASS
-from tests.unit.verify.test_smoke import Scripted
+from tests.unit.verify.fakes import Scripted
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = subunit.parse((DATA / "unittest-sample.subunit").read_bytes())

@@ -1,13 +1,14 @@
 """Reaching a smoke guest: its console line, and SSH through its router's namespace.
 
-The guest image (``installer/guest``) prints one line on its console when it is up::
+The built guest image (``installer/testbed/image``) prints one line on its console when it is up::
 
     stackinstall-guest booted: hostname=<h> address=<ip> metadata=<source>
 
 and serves SSH for root with the key it read from the metadata service or the config
-drive. The smoke reaches it by its floating IP from inside the router's namespace on the
-network node that hosts the router: traffic stays on the cloud's own networks and the lab's
-bridges, never anything outside.
+drive. The smoke reaches a guest by its floating IP from inside the router's namespace on
+the network node that hosts the router: traffic stays on the cloud's own networks and the
+lab's bridges, never anything outside. An operator's image is logged into as its own user
+(``--image-user``), whose commands that need root run under sudo.
 """
 
 from __future__ import annotations
@@ -45,18 +46,26 @@ def booted_line(console: str) -> Booted | None:
     return Booted(m["hostname"], m["address"], m["metadata"])
 
 
+def as_root(user: str, command: str) -> str:
+    """``command`` run as root: directly for root, else through sudo."""
+    if user == "root":
+        return command
+    return f"sudo sh -c {shlex.quote(command)}"
+
+
 @dataclass
 class GuestShell:
-    """SSH into a guest from the router namespace on the network node ``host``."""
+    """SSH into a guest as ``user`` from the router namespace on the network node ``host``."""
 
     host: Any  # testinfra host of the network node
     router_id: str
     key_path: str
+    user: str = "root"
     timeout: int = 60
 
     def command(self, address: str, remote: str) -> str:
         ssh = (f"ssh -i {shlex.quote(self.key_path)} {SSH_OPTIONS} "
-               f"root@{shlex.quote(address)} {shlex.quote(remote)}")
+               f"{shlex.quote(self.user + '@' + address)} {shlex.quote(remote)}")
         # ssh's own failures exit 255, which testinfra takes for a failure of its own SSH
         # connection to the node (and raises): hand them back as 254
         return (f"timeout {self.timeout} ip netns exec "
