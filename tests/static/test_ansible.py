@@ -108,16 +108,126 @@ def test_templates_start_with_ansible_managed(role: Path) -> None:
         assert re.match(r"\{\{ ansible_managed \| comment(\(.*\))? \}\}$", first), template
 
 
+#: A task file holds one concern (checks, install, configure, service, a component, a step
+#: that other roles reuse). One with a single task is a fragment of the file that includes it,
+#: unless it is an entry point: included from another role (tasks_from), from more than one
+#: place, in a loop, or the checks of its role.
+SINGLE_TASK_ENTRY = "checks.yml"
+
+
+def _tasks(items: object) -> list[dict[str, object]]:
+    """Every task of a task list, blocks opened (the block itself is not a task)."""
+    found: list[dict[str, object]] = []
+    for task in items if isinstance(items, list) else []:
+        if "block" in task:
+            for part in ("block", "rescue", "always"):
+                found += _tasks(task.get(part))
+        else:
+            found.append(task)
+    return found
+
+
+def _plays_tasks(path: Path) -> list[dict[str, object]]:
+    data = yaml.safe_load(path.read_text()) or []
+    if path.parent.name == "tasks":
+        return _tasks(data)
+    return [t for play in data for key in ("pre_tasks", "tasks", "post_tasks", "handlers")
+            for t in _tasks(play.get(key))]
+
+
+def _includes() -> list[tuple[str, str, bool]]:
+    """(role, task file pattern, included in a loop) for every include in roles/ and playbooks/."""
+    found = []
+    sources = [*ROLES.glob("*/tasks/*.yml"), *ROLES.glob("*/handlers/*.yml"),
+               *PLAYBOOKS.glob("*.yml")]
+    for path in sources:
+        for task in _plays_tasks(path):
+            looped = any(key == "loop" or key.startswith("with_") for key in task)
+            for key, value in task.items():
+                module = str(key).rsplit(".", 1)[-1]
+                if module in ("include_tasks", "import_tasks") and path.parent.name == "tasks":
+                    file = value if isinstance(value, str) else value.get("file", "")
+                    found.append((path.parent.parent.name, file, looped))
+                elif module in ("include_role", "import_role") and value.get("tasks_from"):
+                    name = value["tasks_from"]
+                    found.append((value["name"], name if name.endswith(".yml") else f"{name}.yml",
+                                  True))
+    return found
+
+
+def _matches(pattern: str, name: str) -> bool:
+    regex = re.sub(r"\\\{\\\{.*?\\\}\\\}", ".*", re.escape(pattern))
+    return re.fullmatch(regex, name) is not None
+
+
 @pytest.mark.parametrize("role", ROLE_DIRS, ids=lambda p: p.name)
-def test_main_only_includes(role: Path) -> None:
-    tasks = yaml.safe_load((role / "tasks" / "main.yml").read_text())
-    allowed = {
-        "ansible.builtin.include_tasks",
-        "ansible.builtin.import_tasks",
-        "ansible.builtin.include_vars",
-        "ansible.builtin.include_role",
-        "ansible.builtin.import_role",
-    }
-    for task in tasks:
-        modules = set(task) - {"name", "vars", "when", "tags"}
-        assert modules <= allowed, f"{role.name}: tasks/main.yml runs {modules - allowed}"
+def test_task_files_are_concerns(role: Path) -> None:
+    includes = _includes()
+    main = (role / "tasks" / "main.yml").read_text()
+    if (role / "tasks" / SINGLE_TASK_ENTRY).exists():
+        assert f"include_tasks: {SINGLE_TASK_ENTRY}" in main, f"{role.name}: main.yml skips the checks"
+    for path in sorted((role / "tasks").glob("*.yml")):
+        if path.name == "main.yml":
+            continue
+        users = [(looped, r) for r, pattern, looped in includes
+                 if r == role.name and _matches(pattern, path.name)]
+        assert users, f"{role.name}: tasks/{path.name} is included from nowhere"
+        entry = (path.name == SINGLE_TASK_ENTRY or len(users) > 1 or any(l for l, _ in users))
+        tasks = _tasks(yaml.safe_load(path.read_text()))
+        assert entry or len(tasks) > 1, (
+            f"{role.name}: tasks/{path.name} holds one task; merge it into the file that includes it")
+
+
+#: The comment every command/shell task carries: why no maintained module does its job.
+NO_MODULE = re.compile(r"#\s*no module:\s*\S")
+COMMAND = re.compile(r"^(?P<indent>\s*)(?P<dash>- )?(ansible\.(builtin|legacy)\.)?(command|shell):")
+#: Command tasks in files another helper owns (roles/*/tasks/checks.yml); the owner adds the
+#: comment there.
+NO_MODULE_ELSEWHERE = {("chrony/tasks/checks.yml", "Detect whether the node is a container")}
+
+
+def command_tasks_without_reason(text: str) -> list[str]:
+    """The names (else line numbers) of command/shell tasks with no `# no module: <reason>`."""
+    lines = text.splitlines()
+    missing = []
+    for number, line in enumerate(lines):
+        match = COMMAND.match(line)
+        if not match:
+            continue
+        column = len(match["indent"]) + (2 if match["dash"] else 0) - 2
+        start = number
+        while start > 0 and not re.match(rf"^ {{{column}}}- ", lines[start]):
+            start -= 1
+        first = start
+        while first > 0 and lines[first - 1].strip().startswith("#"):
+            first -= 1
+        end = number + 1
+        while end < len(lines) and (not lines[end].strip()
+                                    or len(lines[end]) - len(lines[end].lstrip()) > column):
+            end += 1
+        if not any(NO_MODULE.search(part) for part in lines[first:end]):
+            name = re.match(r"^\s*- name:\s*(.*)$", lines[start])
+            missing.append(name[1] if name else f"line {number + 1}")
+    return missing
+
+
+def test_the_no_module_check_finds_a_bare_command() -> None:
+    bare = "- name: Ask\n  ansible.builtin.command:\n    argv: [true]\n  changed_when: false\n"
+    said = "- name: Ask\n  # no module: true has none\n  ansible.builtin.command:\n    argv: [true]\n"
+    nested = "- name: B\n  block:\n    - name: Ask\n      ansible.builtin.shell: 'true'\n"
+    assert command_tasks_without_reason(bare) == ["Ask"]
+    assert command_tasks_without_reason(said) == []
+    assert command_tasks_without_reason(nested + "- name: Next\n  # no module: x\n") == ["Ask"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted([*ROLES.glob("*/tasks/*.yml"), *ROLES.glob("*/handlers/*.yml"),
+                    *PLAYBOOKS.glob("*.yml")]),
+    ids=lambda p: str(p.relative_to(REPO)))
+def test_command_tasks_say_why_no_module(path: Path) -> None:
+    where = str(path.relative_to(ROLES)) if path.is_relative_to(ROLES) else path.name
+    missing = [name for name in command_tasks_without_reason(path.read_text())
+               if (where, name) not in NO_MODULE_ELSEWHERE]
+    assert not missing, (
+        f"{path.relative_to(REPO)}: use a maintained module, or say why none fits with a "
+        f"`# no module: <reason>` comment on: {', '.join(missing)}")
