@@ -181,9 +181,6 @@ def test_task_files_are_concerns(role: Path) -> None:
 #: The comment every command/shell task carries: why no maintained module does its job.
 NO_MODULE = re.compile(r"#\s*no module:\s*\S")
 COMMAND = re.compile(r"^(?P<indent>\s*)(?P<dash>- )?(ansible\.(builtin|legacy)\.)?(command|shell):")
-#: Command tasks in files another helper owns (roles/*/tasks/checks.yml); the owner adds the
-#: comment there.
-NO_MODULE_ELSEWHERE = {("chrony/tasks/checks.yml", "Detect whether the node is a container")}
 
 
 def command_tasks_without_reason(text: str) -> list[str]:
@@ -225,9 +222,7 @@ def test_the_no_module_check_finds_a_bare_command() -> None:
                     *PLAYBOOKS.glob("*.yml")]),
     ids=lambda p: str(p.relative_to(REPO)))
 def test_command_tasks_say_why_no_module(path: Path) -> None:
-    where = str(path.relative_to(ROLES)) if path.is_relative_to(ROLES) else path.name
-    missing = [name for name in command_tasks_without_reason(path.read_text())
-               if (where, name) not in NO_MODULE_ELSEWHERE]
+    missing = command_tasks_without_reason(path.read_text())
     assert not missing, (
         f"{path.relative_to(REPO)}: use a maintained module, or say why none fits with a "
         f"`# no module: <reason>` comment on: {', '.join(missing)}")
