@@ -73,7 +73,8 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def role_vars(role: str, family: str) -> dict[str, Any]:
-    """vars/main.yml, then the family file roles/distro_vars loads for the role (as Ansible does)."""
+    """vars/main.yml, then the family file roles/distro_vars loads for the role (as Ansible
+    does)."""
     values = _load(ROLES / role / "vars" / "main.yml")
     for name in FAMILY_FILES[family]:
         path = ROLES / role / "vars" / name

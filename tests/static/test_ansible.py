@@ -165,17 +165,20 @@ def test_task_files_are_concerns(role: Path) -> None:
     includes = _includes()
     main = (role / "tasks" / "main.yml").read_text()
     if (role / "tasks" / SINGLE_TASK_ENTRY).exists():
-        assert f"include_tasks: {SINGLE_TASK_ENTRY}" in main, f"{role.name}: main.yml skips the checks"
+        assert f"include_tasks: {SINGLE_TASK_ENTRY}" in main, (
+            f"{role.name}: main.yml skips the checks")
     for path in sorted((role / "tasks").glob("*.yml")):
         if path.name == "main.yml":
             continue
         users = [(looped, r) for r, pattern, looped in includes
                  if r == role.name and _matches(pattern, path.name)]
         assert users, f"{role.name}: tasks/{path.name} is included from nowhere"
-        entry = (path.name == SINGLE_TASK_ENTRY or len(users) > 1 or any(l for l, _ in users))
+        entry = (path.name == SINGLE_TASK_ENTRY or len(users) > 1
+                 or any(looped for looped, _ in users))
         tasks = _tasks(yaml.safe_load(path.read_text()))
         assert entry or len(tasks) > 1, (
-            f"{role.name}: tasks/{path.name} holds one task; merge it into the file that includes it")
+            f"{role.name}: tasks/{path.name} holds one task; "
+            "merge it into the file that includes it")
 
 
 #: The comment every command/shell task carries: why no maintained module does its job.
@@ -210,7 +213,8 @@ def command_tasks_without_reason(text: str) -> list[str]:
 
 def test_the_no_module_check_finds_a_bare_command() -> None:
     bare = "- name: Ask\n  ansible.builtin.command:\n    argv: [true]\n  changed_when: false\n"
-    said = "- name: Ask\n  # no module: true has none\n  ansible.builtin.command:\n    argv: [true]\n"
+    said = ("- name: Ask\n  # no module: true has none\n  ansible.builtin.command:\n"
+            "    argv: [true]\n")
     nested = "- name: B\n  block:\n    - name: Ask\n      ansible.builtin.shell: 'true'\n"
     assert command_tasks_without_reason(bare) == ["Ask"]
     assert command_tasks_without_reason(said) == []
