@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from installer import catalogue
+from installer import catalogue, templates
 from installer.answers.model import Deployment
 from installer.answers.secrets import write_private
 from installer.paths import DeployPaths
@@ -22,7 +20,12 @@ FAMILY_EXPRESSION = (
     "{{ 'ubuntu' if ansible_facts['distribution'] == 'Ubuntu' "
     "else ansible_facts['os_family'] | lower }}"
 )
-HEADER = "# Rendered by stackinstall from {source}; edit the answer file, not this file.\n"
+#: The templates render fills, under templates/ (each starts with inventory/_header.j2).
+HOSTS_TEMPLATE = "inventory/hosts.yml.j2"
+MAIN_VARS_TEMPLATE = "inventory/group_vars/all/main.yml.j2"
+CATALOGUE_VARS_TEMPLATE = "inventory/group_vars/all/catalogue.yml.j2"
+SECRETS_TEMPLATE = "inventory/group_vars/all/secrets.yml.j2"
+HOST_VARS_TEMPLATE = "inventory/host_vars/node.yml.j2"
 
 
 @dataclass
@@ -133,10 +136,6 @@ def ceph_vars(dep: Deployment) -> dict[str, Any]:
     }
 
 
-def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, default_flow_style=False, sort_keys=False, allow_unicode=True)
-
-
 def _write(path: Path, body: str, files: list[Path]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -151,24 +150,24 @@ def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
     out = paths.root
     claim(out, dep.path)  # refuses a directory another answer file renders into
     result = RenderResult(out)
-    head = HEADER.format(source=dep.path)
+    source = str(dep.path)
     hv = host_vars(dep, out)
     groups = inventory_groups(dep)
     settings = group_vars(dep)
     for name, components in node_components(dep, groups, settings).items():
         hv[name]["deployment_components"] = components
-    hosts = {"all": {"hosts": {name: None for name in hv},
-                     "children": {g: {"hosts": {h: None for h in members}}
-                                  for g, members in groups.items()}}}
-    _write(paths.hosts, head + _dump(hosts), result.files)
-    _write(paths.main_vars, head + _dump(settings), result.files)
-    _write(paths.catalogue_vars,
-           head + _dump({"deployment_family": FAMILY_EXPRESSION,
-                         "deployment_catalogue": catalogue.load(dep.release).rendered()}),
-           result.files)
+    _write(paths.hosts, templates.render(HOSTS_TEMPLATE, {
+        "source": source, "hosts": list(hv), "groups": groups}), result.files)
+    _write(paths.main_vars, templates.render(MAIN_VARS_TEMPLATE, {
+        "source": source, "settings": settings}), result.files)
+    _write(paths.catalogue_vars, templates.render(CATALOGUE_VARS_TEMPLATE, {
+        "source": source, "family": FAMILY_EXPRESSION,
+        "catalogue": catalogue.load(dep.release).rendered()}), result.files)
     for name, values in hv.items():
-        _write(paths.host_vars(name), head + _dump(values), result.files)
-    write_private(paths.secrets, head + _dump(dict(sorted(dep.secrets.items()))))
+        _write(paths.host_vars(name), templates.render(HOST_VARS_TEMPLATE, {
+            "source": source, "host": values}), result.files)
+    write_private(paths.secrets, templates.render(SECRETS_TEMPLATE, {
+        "source": source, "secrets": dict(sorted(dep.secrets.items()))}))
     result.files.append(paths.secrets)
     stale = {p for p in paths.host_vars_dir.glob("*.yml")} - set(result.files)
     for path in stale:  # nodes removed from the answer file leave the inventory too

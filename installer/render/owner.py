@@ -11,11 +11,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from installer import templates
 from installer.errors import FileExistsRefusal
 from installer.paths import DeployPaths
 
 #: File in the deployment directory naming the answer file that owns it (absolute path).
 MARKER = DeployPaths.OWNER_MARKER
+#: The header every rendered file starts with (filled with ``source``).
+HEADER_TEMPLATE = "inventory/_header.j2"
 
 
 def owner(out_dir: Path) -> Path | None:
@@ -28,15 +31,17 @@ def owner(out_dir: Path) -> Path | None:
 
 
 def _rendered_from(hosts: Path) -> Path | None:
-    """The answer file named by the header render writes (installer.render.HEADER)."""
+    """The answer file named by the header render writes (templates/inventory/_header.j2)."""
     try:
         with hosts.open(encoding="utf-8") as fh:
             first = fh.readline()
     except OSError:
         return None
-    prefix, suffix = "# Rendered by stackinstall from ", "; edit the answer file"
-    if first.startswith(prefix) and suffix in first:
-        return Path(first[len(prefix): first.index(suffix)])
+    first = first.removesuffix("\n")
+    head = templates.render(HEADER_TEMPLATE, {"source": "\0"}).removesuffix("\n")
+    prefix, _, suffix = head.partition("\0")
+    if first.startswith(prefix) and first.endswith(suffix) and len(first) > len(prefix + suffix):
+        return Path(first[len(prefix): len(first) - len(suffix)])
     return None
 
 

@@ -58,7 +58,17 @@ def test_wheel_install_has_cli_and_ansible_content(tmp_path: Path) -> None:
     assert (Path(root) / "playbooks" / "site.yml").is_file()
     assert (Path(root) / "roles").is_dir()
     assert (Path(root) / "tempest" / "skip-list.txt").is_file()
-    assert (Path(root) / "templates" / "answers.yml.j2").is_file()
+    shipped = {str(p.relative_to(Path(root) / "templates"))
+               for p in (Path(root) / "templates").rglob("*") if p.is_file()}
+    in_tree = {str(p.relative_to(REPO / "templates"))
+               for p in (REPO / "templates").rglob("*") if p.is_file()}
+    assert "answers.yml.j2" in shipped and "inventory/hosts.yml.j2" in shipped
+    assert shipped == in_tree  # every template answers generate and render fill
+    installed = Path(root) / "templates" / "inventory" / "hosts.yml.j2"
+    installed.write_text(installed.read_text() + "# from the installed template\n")
+    run("render", "answers.yml")  # the install renders through its own copy
+    assert (work / "deployments/openstack/inventory/hosts.yml").read_text().endswith(
+        "# from the installed template\n")
 
 
 # -- the dependency split: the core, and the test bed's extra ---------------------------------
