@@ -7,7 +7,7 @@ VENV="${STACKINSTALL_VENV:-$REPO/.venv}"
 PKGS=(python3 python3-venv python3-dev gcc debootstrap systemd-container apt-cacher-ng
       iproute2 openssh-client rsync ca-certificates git chromium chromium-driver)
 # the guest image (installer/testbed/image): build tools, qemu to boot it, busybox for its unit tests
-PKGS+=(dosfstools mtools syslinux syslinux-common genisoimage qemu-system-x86 qemu-utils busybox-static)
+PKGS+=(dosfstools mtools syslinux syslinux-common genisoimage qemu-system-x86 qemu-utils busybox-static cpio)
 PKGS+=(${STACKINSTALL_EXTRA_PKGS:-})
 
 if [ "$(id -u)" -ne 0 ]; then
