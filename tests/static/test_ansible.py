@@ -230,3 +230,24 @@ def test_command_tasks_say_why_no_module(path: Path) -> None:
     assert not missing, (
         f"{path.relative_to(REPO)}: use a maintained module, or say why none fits with a "
         f"`# no module: <reason>` comment on: {', '.join(missing)}")
+
+
+@pytest.mark.parametrize("scenario", sorted(ROLES.glob("*/molecule/*/")),
+                         ids=lambda p: str(p.relative_to(ROLES)))
+def test_molecule_scenarios_get_the_catalogue(scenario: Path) -> None:
+    """The roles read the catalogue (`deployment_catalogue`) render writes into group_vars:
+    a scenario either links a rendered inventory's group_vars or loads the catalogue that
+    tests/e2e/test_molecule.py renders (STACKINSTALL_MOLECULE_CATALOGUE) before its roles."""
+    molecule = yaml.safe_load((scenario / "molecule.yml").read_text())
+    links = molecule.get("provisioner", {}).get("inventory", {}).get("links", {})
+    if "group_vars" in links:
+        return
+    plays = yaml.safe_load((scenario / "converge.yml").read_text())
+    for play in plays:
+        if not play.get("roles"):
+            continue
+        loads = [task for task in play.get("pre_tasks", [])
+                 if "STACKINSTALL_MOLECULE_CATALOGUE"
+                 in str(task.get("ansible.builtin.include_vars", ""))]
+        assert loads, (f"{scenario.relative_to(REPO)}: play {play.get('name')!r} runs roles "
+                       "without the catalogue; load STACKINSTALL_MOLECULE_CATALOGUE in pre_tasks")
