@@ -11,7 +11,7 @@
 # then keeps a shell on the console. PID 1 never exits.
 #
 # Kernel command-line knobs: stackinstall.metadata_timeout=SECONDS (default 60) bounds the
-# wait for the metadata service; stackinstall.dhcp_tries=N (default 10) the DHCP discovers.
+# wait for the metadata service; stackinstall.dhcp_tries=N (default 30, 2 s apart) the DHCP discovers.
 #
 # Sourced by the unit tests with a PID other than 1: then it only defines the functions.
 
@@ -177,7 +177,7 @@ start_network() {
     fi
     echo "$iface" > "$STATE/interface"
     ip link set dev "$iface" up
-    tries=$(cmdline_value stackinstall.dhcp_tries 10)
+    tries=$(cmdline_value stackinstall.dhcp_tries 30)
     # -b: after a lease (or after the tries) udhcpc goes to the background and keeps renewing
     udhcpc -i "$iface" -s /usr/share/udhcpc/default.script -p /run/udhcpc.pid \
         -t "$tries" -T 2 -A 3 -b -O mtu -O staticroutes -O hostname \
