@@ -108,7 +108,7 @@ def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
                     f"set a value, e.g. {spec.default!r}" if spec.default else "set a value")
         return None
     if why := checks.text(value):
-        src.problem(key, why, _fix(spec))
+        src.problem(key, why, _ONE_LINE + (f", like '{_example(spec)}'" if spec.default else ""))
         return None
     if kind == "enum":
         if value not in spec.choices:
@@ -124,8 +124,19 @@ def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
     return value
 
 
+_ONE_LINE = "write it on one line, without '{{', '{%' or '{#'"
+
+
+def _example(spec: Key) -> str:
+    """The key's default as written in the file (no escapes)."""
+    default = spec.default
+    if isinstance(default, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in default.items()) + "}"
+    return str(default)
+
+
 def _fix(spec: Key) -> str:
-    return f"write it like {spec.default!r}" if spec.default else "correct it"
+    return f"write it like '{_example(spec)}'" if spec.default else "correct it"
 
 
 def _map(src: Source, key: str, spec: Key, value: Any) -> dict[str, str] | None:
@@ -141,8 +152,7 @@ def _map(src: Source, key: str, spec: Key, value: Any) -> dict[str, str] | None:
             for what, kind, checked in (("name", spec.names, name), ("value", spec.item, text)):
                 check = checks.STRING_CHECKS.get(kind)
                 if why := checks.text(checked) or (check(checked) if check else None):
-                    src.problem(join(key, name), f"{what} {why}",
-                                f"write it like {spec.default}")
+                    src.problem(join(key, name), f"{what} {why}", _fix(spec))
                     ok = False
         return value if ok else None
     src.problem(key, "must be a mapping of names to text", f"e.g. {spec.default}")
@@ -340,7 +350,7 @@ def _ini_value(src: Source, key: str, value: Any) -> None:
     for i, item in items:
         ikey = key if i is None else join(key, i)
         if isinstance(item, str) and (why := checks.text(item)):
-            src.problem(ikey, why, "write the value on one line, without '{{', '{%' or '{#'")
+            src.problem(ikey, why, _ONE_LINE)
         elif isinstance(item, _SCALAR) or (item is None and i is None):
             _surprising_number(src, ikey, item)
         elif not _quoted(src, ikey, item):
@@ -376,7 +386,7 @@ def _django_settings(src: Source, key: str, settings: Any) -> None:
 def _python_literal(src: Source, key: str, value: Any) -> None:
     """Values the dashboard template writes as Python literals: scalars, lists, mappings."""
     if isinstance(value, str) and (why := checks.text(value)):
-        src.problem(key, why, "write the text on one line, without '{{', '{%' or '{#'")
+        src.problem(key, why, _ONE_LINE)
         return
     if value is None or isinstance(value, _SCALAR):
         return
@@ -386,8 +396,7 @@ def _python_literal(src: Source, key: str, value: Any) -> None:
     elif isinstance(value, dict):
         for k, item in value.items():
             if isinstance(k, str) and (why := checks.text(k)):
-                src.problem(join(key, k), f"name {why}", "write the name on one line, without "
-                            "'{{', '{%' or '{#'")
+                src.problem(join(key, k), f"name {why}", _ONE_LINE)
             else:
                 _python_literal(src, join(key, str(k)), item)
     elif not _quoted(src, key, value):
