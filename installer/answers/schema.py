@@ -168,7 +168,8 @@ SCHEMA: dict[str, Section] = {
         "Shell environment written to /etc/profile.d on every node.",
         {
             "lang": Key("locale", "en_US.UTF-8", "LANG for login shells (generated if missing)."),
-            "lc_all": Key("locale", "en_US.UTF-8", "LC_ALL for login shells."),
+            "lc_all": Key("locale", "en_US.UTF-8",
+                          "LC_ALL for login shells (empty: left unset).", optional=True),
             "prompt": Key("prompt", "[\\u@\\h \\W]\\$ ",
                           "PS1 prompt for login shells (text and bash escapes like \\u \\h "
                           "\\w \\$; no $(...) or backquotes)."),

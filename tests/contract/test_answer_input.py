@@ -296,3 +296,15 @@ def test_etc_hosts_block_reads_back_the_node_names(four_node: Path) -> None:
     assert [line.split() for line in block.splitlines()] == [
         [n["address"], n["name"]] for n in nodes]
     assert [n["name"] for n in nodes] == names
+
+
+def test_an_empty_lc_all_validates_and_leaves_lc_all_unset(four_node: Path) -> None:
+    """validate and roles/locale agree: an empty locale.lc_all is no LC_ALL line."""
+    four_node.write_text(four_node.read_text().replace("lc_all: en_US.UTF-8", "lc_all: ''"))
+    settings = group_vars(load(four_node))
+    profile = four_node.parent / "profile.sh"
+    profile.write_text(_render_role_template("locale", "profile.sh.j2", **{
+        k: settings[k] for k in ("locale_lang", "locale_lc_all", "locale_prompt",
+                                 "locale_aliases")}))
+    done = _bash(f'LC_ALL=; unset LC_ALL; . {profile}; echo "${{LC_ALL-unset}}"', four_node.parent)
+    assert done.stdout.strip() == "unset" and "LC_ALL" not in profile.read_text()
