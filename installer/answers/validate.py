@@ -145,7 +145,7 @@ def _map(src: Source, key: str, spec: Key, value: Any) -> dict[str, str] | None:
         wrong = [k for k, v in value.items() if not isinstance(v, str)]
         if wrong:
             if not all([_quoted(src, join(key, k), value[k]) for k in wrong]):
-                src.problem(key, "must be a mapping of names to text", f"e.g. {spec.default}")
+                src.problem(key, "must be a mapping of names to text", _fix(spec))
             return None
         ok = True
         for name, text in value.items():
@@ -155,7 +155,7 @@ def _map(src: Source, key: str, spec: Key, value: Any) -> dict[str, str] | None:
                     src.problem(join(key, name), f"{what} {why}", _fix(spec))
                     ok = False
         return value if ok else None
-    src.problem(key, "must be a mapping of names to text", f"e.g. {spec.default}")
+    src.problem(key, "must be a mapping of names to text", _fix(spec))
     return None
 
 
