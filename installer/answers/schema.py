@@ -17,7 +17,7 @@ TOPOLOGY_ROLES: tuple[str, ...] = catalogue.TOPOLOGY_ROLES
 SERVICES: tuple[str, ...] = _CATALOGUE.openstack_services
 
 #: Config files each service's ``overrides`` may name (INI files the roles template; horizon
-#: takes Django settings instead, see DJANGO_SETTING_NAME).
+#: takes Django settings instead: catalogue.yml patterns.django_setting).
 SERVICE_CONFIG_FILES: dict[str, tuple[str, ...]] = {
     name: _CATALOGUE.services[name].overrides for name in SERVICES
     if _CATALOGUE.services[name].overrides
@@ -42,12 +42,16 @@ UUID_SECRETS: tuple[str, ...] = tuple(s.name for s in _CATALOGUE.secrets() if s.
 class Key:
     """One leaf setting of the answer file."""
 
-    type: str  # str | int | bool | list | map | enum | ip | cidr | hostname | url | port
+    #: int | bool | port | list | map | enum, or a text type of checks.STRING_CHECKS (hostname,
+    #: ip, cidr, url, device, ...): every text key has a check that excludes what its use on
+    #: the nodes cannot take (tests/contract/test_answer_input.py)
+    type: str
     default: Any
     doc: str
     choices: tuple[str, ...] = ()
-    item: str = "str"  # element type for lists
+    item: str = "str"  # element type for lists, value type for maps
     optional: bool = False  # empty string allowed
+    names: str = ""  # text type of a map's names
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,7 @@ SCHEMA: dict[str, Section] = {
                 choices=DISTROS,
             ),
             "secrets_file": Key(
-                "str",
+                "file_path",
                 "",
                 "Secrets file, relative to this file (empty: <this file's name>.secrets.yml).",
                 optional=True,
@@ -96,9 +100,9 @@ SCHEMA: dict[str, Section] = {
     "ssh": Section(
         "How Ansible reaches the nodes.",
         {
-            "user": Key("str", "root", "SSH user on every node."),
+            "user": Key("user", "root", "SSH user on every node."),
             "port": Key("port", 22, "SSH port on every node."),
-            "private_key": Key("str", "~/.ssh/id_ed25519", "Private key used to log in."),
+            "private_key": Key("key_path", "~/.ssh/id_ed25519", "Private key used to log in."),
             "become": Key("bool", False, "Use sudo to become root (needed when user is not root)."),
         },
     ),
@@ -109,9 +113,10 @@ SCHEMA: dict[str, Section] = {
                 "cidr", "10.0.0.0/24", "Management network; every node address lies in it."
             ),
             "provider_interface": Key(
-                "str", "eth1", "Interface on network and compute nodes for the provider network."
+                "interface", "eth1",
+                "Interface on network and compute nodes for the provider network."
             ),
-            "provider_physnet": Key("str", "provider", "Neutron physical network name."),
+            "provider_physnet": Key("physnet", "provider", "Neutron physical network name."),
             "mechanism_driver": Key(
                 "enum",
                 "linuxbridge",
@@ -122,7 +127,7 @@ SCHEMA: dict[str, Section] = {
             "overlay": Key(
                 "enum", "vxlan", "Self-service overlay networks.", choices=("vxlan", "none")
             ),
-            "vni_range": Key("str", "1:1000", "VXLAN VNI range for self-service networks."),
+            "vni_range": Key("vni_range", "1:1000", "VXLAN VNI range for self-service networks."),
             "provider_cidr": Key(
                 "cidr", "",
                 "Subnet of the provider network; the post phase creates the external network "
@@ -130,7 +135,7 @@ SCHEMA: dict[str, Section] = {
                 optional=True,
             ),
             "provider_pool": Key(
-                "str", "",
+                "ip_range", "",
                 "Floating IP range FIRST-LAST inside provider_cidr (empty: the upper half "
                 "of provider_cidr).",
                 optional=True,
@@ -163,9 +168,14 @@ SCHEMA: dict[str, Section] = {
         "Shell environment written to /etc/profile.d on every node.",
         {
             "lang": Key("locale", "en_US.UTF-8", "LANG for login shells (generated if missing)."),
-            "lc_all": Key("locale", "en_US.UTF-8", "LC_ALL for login shells."),
-            "prompt": Key("str", "[\\u@\\h \\W]\\$ ", "PS1 prompt for login shells."),
-            "aliases": Key("map", {"vi": "vim"}, "Shell aliases (name: command)."),
+            "lc_all": Key("locale", "en_US.UTF-8",
+                          "LC_ALL for login shells (empty: left unset).", optional=True),
+            "prompt": Key("prompt", "[\\u@\\h \\W]\\$ ",
+                          "PS1 prompt for login shells (text and bash escapes like \\u \\h "
+                          "\\w \\$; no $(...) or backquotes)."),
+            "aliases": Key("map", {"vi": "vim"},
+                           "Shell aliases (name: command); names are letters, digits, "
+                           "'_', '.', '-'.", item="alias_command", names="alias_name"),
         },
     ),
     "nova": Section(
@@ -198,7 +208,7 @@ SCHEMA: dict[str, Section] = {
                 choices=("device", "loop", "ceph"),
             ),
             "device": Key(
-                "str", "", "Block device for backend: device, e.g. /dev/sdb.", optional=True
+                "device", "", "Block device for backend: device, e.g. /dev/sdb.", optional=True
             ),
             "loop_size_gb": Key("int", 10, "Size of the loop-backed file for backend: loop."),
         },
@@ -218,6 +228,7 @@ SCHEMA: dict[str, Section] = {
                 "list", [],
                 "Block devices given to OSDs on every storage node, e.g. [/dev/sdc] "
                 "(empty: one OSD on a file of osd_file_size_gb, for labs).",
+                item="device",
             ),
             "osd_file_size_gb": Key(
                 "int", 10, "Size of the file-backed OSD when osd_devices is empty."),
@@ -226,7 +237,7 @@ SCHEMA: dict[str, Section] = {
                 item="hostname_or_ip",
             ),
             "fsid": Key(
-                "str", "", "fsid of the external cluster (mode: external; deployed "
+                "uuid", "", "fsid of the external cluster (mode: external; deployed "
                 "clusters take ceph_fsid from the secrets file).", optional=True,
             ),
         },
@@ -301,6 +312,3 @@ def _copy(value: Any) -> Any:
 SERVICE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     name: _CATALOGUE.services[name].depends for name in SERVICES
 }
-
-#: Names ``overrides.horizon`` may set: Django settings (roles/horizon/tasks/checks.yml).
-DJANGO_SETTING_NAME = r"^[A-Z][A-Z0-9_]*$"

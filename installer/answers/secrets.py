@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from installer import catalogue
+from installer.answers import checks
 from installer.answers.schema import CEPHX_SECRETS, SECRETS, UUID_SECRETS
 from installer.answers.source import Problem, Source, read
 
@@ -66,6 +67,9 @@ def weakness(value: str, name: str = "") -> str | None:
     """Why ``value`` is too weak (or malformed) to protect a service, or None."""
     if not value:
         return "is empty"
+    if checks.text(value):  # its message would show the value
+        return ("contains a line break, a control character or '{{', '{%' or '{#' (Ansible "
+                "would evaluate it as a template on the deploy host)")
     if name in CEPHX_SECRETS:
         return cephx_problem(value)
     if name in UUID_SECRETS:

@@ -7,12 +7,12 @@ import ipaddress
 import json
 import re
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from installer.answers import checks
 from installer.answers.schema import (
-    DJANGO_SETTING_NAME,
     NODE_KEYS,
     SCHEMA,
     SERVICE_CONFIG_FILES,
@@ -98,14 +98,7 @@ def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
                  for i, v in enumerate(value)]
         return None if any(i is None for i in items) else items
     if kind == "map":
-        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-            wrong = [k for k, v in value.items() if not isinstance(v, str)]
-            if not wrong:
-                return value
-            if all([_quoted(src, join(key, k), value[k]) for k in wrong]):
-                return None
-        src.problem(key, "must be a mapping of names to text", "e.g. {vi: vim}")
-        return None
+        return _map(src, key, spec, value)
     # every remaining kind is text
     if not isinstance(value, str) and _quoted(src, key, value):
         return None
@@ -114,6 +107,9 @@ def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
         src.problem(key, f"must be text, not {shown}",
                     f"set a value, e.g. {spec.default!r}" if spec.default else "set a value")
         return None
+    if why := checks.text(value):
+        src.problem(key, why, _ONE_LINE + (f", like '{_example(spec)}'" if spec.default else ""))
+        return None
     if kind == "enum":
         if value not in spec.choices:
             src.problem(key, f"{value!r} is not one of {', '.join(spec.choices)}",
@@ -121,11 +117,46 @@ def check_value(src: Source, key: str, spec: Key, value: Any) -> Any:
                         f"{', '.join(spec.choices)}")
             return None
         return value
-    check = checks.STRING_CHECKS.get(kind) or checks.KEY_CHECKS.get(key)
+    check = checks.STRING_CHECKS.get(kind)
     if value and check and (why := check(value)):
-        src.problem(key, why, f"e.g. {spec.default!r}" if spec.default else "correct it")
+        src.problem(key, why, _fix(spec))
         return None
     return value
+
+
+_ONE_LINE = "write it on one line, without '{{', '{%' or '{#'"
+
+
+def _example(spec: Key) -> str:
+    """The key's default as written in the file (no escapes)."""
+    default = spec.default
+    if isinstance(default, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in default.items()) + "}"
+    return str(default)
+
+
+def _fix(spec: Key) -> str:
+    return f"write it like '{_example(spec)}'" if spec.default else "correct it"
+
+
+def _map(src: Source, key: str, spec: Key, value: Any) -> dict[str, str] | None:
+    """A mapping of names to text (locale.aliases): each name and value checked by its type."""
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        wrong = [k for k, v in value.items() if not isinstance(v, str)]
+        if wrong:
+            if not all([_quoted(src, join(key, k), value[k]) for k in wrong]):
+                src.problem(key, "must be a mapping of names to text", _fix(spec))
+            return None
+        ok = True
+        for name, text in value.items():
+            for what, kind, checked in (("name", spec.names, name), ("value", spec.item, text)):
+                check = checks.STRING_CHECKS.get(kind)
+                if why := checks.text(checked) or (check(checked) if check else None):
+                    src.problem(join(key, name), f"{what} {why}", _fix(spec))
+                    ok = False
+        return value if ok else None
+    src.problem(key, "must be a mapping of names to text", _fix(spec))
+    return None
 
 
 def validate(src: Source) -> dict[str, Any] | None:
@@ -172,10 +203,6 @@ def _section(src: Source, name: str, value: Any, into: dict[str, Any]) -> dict[s
             continue
         checked = check_value(src, path, keys[key], val)
         if checked is not None:
-            extra = checks.KEY_CHECKS.get(path)
-            if extra and isinstance(checked, str) and (why := extra(checked)):
-                src.problem(path, why, f"e.g. {keys[key].default!r}")
-                continue
             into[key] = checked
     return into
 
@@ -188,6 +215,10 @@ def _nodes(src: Source, value: Any) -> list[tuple[int, dict[str, Any]]]:
         return []
     if not isinstance(value, list):
         src.problem("nodes", f"must be a list of nodes, not {type(value).__name__}", fix)
+        return []
+    if not value:
+        src.problem("nodes", "is empty: there are no nodes to deploy (one of them the "
+                    "controller)", fix)
         return []
     nodes: list[tuple[int, dict[str, Any]]] = []
     for i, item in enumerate(value):
@@ -293,11 +324,23 @@ def _ini_files(src: Source, key: str, service: str, files: Any) -> None:
             continue
         for section, settings in sections.items():
             skey = join(fkey, str(section))
+            if why := _ini_name(section, checks.ini_section):
+                src.problem(skey, f"section {why}", _INI_SHAPE)
+                continue
             if not isinstance(settings, dict):
                 src.problem(skey, "must map option names to values", _INI_SHAPE)
                 continue
             for opt, val in settings.items():
-                _ini_value(src, join(skey, str(opt)), val)
+                if why := _ini_name(opt, checks.ini_option):
+                    src.problem(join(skey, str(opt)), f"option {why}", _INI_SHAPE)
+                else:
+                    _ini_value(src, join(skey, str(opt)), val)
+
+
+def _ini_name(name: Any, check: Callable[[str], str | None]) -> str | None:
+    """Why an INI section or option name cannot be written as it is (None: it can)."""
+    text = str(name)
+    return checks.text(text) or check(text)
 
 
 def _ini_value(src: Source, key: str, value: Any) -> None:
@@ -306,7 +349,9 @@ def _ini_value(src: Source, key: str, value: Any) -> None:
     items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
     for i, item in items:
         ikey = key if i is None else join(key, i)
-        if isinstance(item, _SCALAR) or (item is None and i is None):
+        if isinstance(item, str) and (why := checks.text(item)):
+            src.problem(ikey, why, _ONE_LINE)
+        elif isinstance(item, _SCALAR) or (item is None and i is None):
             _surprising_number(src, ikey, item)
         elif not _quoted(src, ikey, item):
             src.problem(key, "must be a value (text, number or true/false), a list of values "
@@ -332,7 +377,7 @@ def _django_settings(src: Source, key: str, settings: Any) -> None:
         return
     for name, val in settings.items():
         skey = join(key, str(name))
-        if not isinstance(name, str) or not re.match(DJANGO_SETTING_NAME, name):
+        if not isinstance(name, str) or checks.text(name) or checks.django_setting(name):
             src.problem(skey, f"{name!r} is not a Django setting name", _DJANGO_SHAPE)
         else:
             _python_literal(src, skey, val)
@@ -340,6 +385,9 @@ def _django_settings(src: Source, key: str, settings: Any) -> None:
 
 def _python_literal(src: Source, key: str, value: Any) -> None:
     """Values the dashboard template writes as Python literals: scalars, lists, mappings."""
+    if isinstance(value, str) and (why := checks.text(value)):
+        src.problem(key, why, _ONE_LINE)
+        return
     if value is None or isinstance(value, _SCALAR):
         return
     if isinstance(value, list):
@@ -347,7 +395,10 @@ def _python_literal(src: Source, key: str, value: Any) -> None:
             _python_literal(src, join(key, i), item)
     elif isinstance(value, dict):
         for k, item in value.items():
-            _python_literal(src, join(key, str(k)), item)
+            if isinstance(k, str) and (why := checks.text(k)):
+                src.problem(join(key, k), f"name {why}", _ONE_LINE)
+            else:
+                _python_literal(src, join(key, str(k)), item)
     elif not _quoted(src, key, value):
         src.problem(key, f"cannot be written as a Python value ({type(value).__name__})",
                     "use text, a number, true/false, null, a list or a mapping")
@@ -423,8 +474,7 @@ def _addresses(src: Source, merged: dict[str, Any],
 
 def _cross(src: Source, merged: dict[str, Any]) -> None:
     cinder = merged["cinder"]
-    if ("cinder" in merged["services"] and cinder["backend"] == "device"
-            and not cinder["device"].startswith("/dev/")):
+    if "cinder" in merged["services"] and cinder["backend"] == "device" and not cinder["device"]:
         src.problem("cinder.device", "must name a block device like /dev/sdb when "
                     "cinder.backend is device", "set cinder.device, or use backend: loop")
     if "cinder" in merged["services"] and cinder["backend"] == "ceph":
@@ -433,10 +483,6 @@ def _cross(src: Source, merged: dict[str, Any]) -> None:
 
 
 def _ceph(src: Source, ceph: dict[str, Any]) -> None:
-    for i, device in enumerate(ceph["osd_devices"]):
-        if not str(device).startswith("/dev/"):
-            src.problem(join("ceph.osd_devices", i), f"{device!r} is not a block device path",
-                        "name devices like /dev/sdc, or leave the list empty for a file OSD")
     if ceph["mode"] != "external":
         return
     if not ceph["monitors"]:

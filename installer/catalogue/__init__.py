@@ -11,6 +11,7 @@ smoke.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -118,6 +119,9 @@ class Catalogue:
     #: the release's facts (``facts`` with ``releases.<release>.facts`` applied)
     facts: Mapping[str, Any]
     secret_rules: SecretRules
+    #: name -> regular expression an answer-file text must match whole (catalogue.yml:
+    #: patterns; answers validate and the roles' checks)
+    patterns: Mapping[str, str]
 
     def port(self, name: str) -> int:
         """The TCP port called ``name`` in catalogue.yml's ``ports``."""
@@ -168,6 +172,7 @@ class Catalogue:
             "native_releases": {f: dict(v) for f, v in self.native_releases.items()},
             "release": {"name": self.release, **self.facts},
             "secrets": {"min_length": self.secret_rules.min_length},
+            "patterns": dict(self.patterns),
         }
 
 
@@ -245,6 +250,11 @@ def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
 
 
 def _check(cat: Catalogue) -> None:
+    for name, pattern in cat.patterns.items():
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise CatalogueError(f"patterns.{name}: {exc}") from exc
     for group in cat.groups.values():
         if group.service not in cat.services:
             raise CatalogueError(f"groups.{group.name}: no service {group.service}")
@@ -304,6 +314,7 @@ def load(release: str | None = None) -> Catalogue:
         facts=data["facts"],
         secret_rules=SecretRules(int(rules["min_length"]), int(rules["min_distinct"]),
                                  frozenset(str(w).lower() for w in rules["weak_words"])),
+        patterns={str(k): str(v) for k, v in data["patterns"].items()},
     )
     _check(cat)
     return cat

@@ -18,7 +18,6 @@ import yaml
 
 from installer import catalogue
 from installer.answers.schema import (
-    DJANGO_SETTING_NAME,
     SERVICE_CONFIG_FILES,
     SERVICES,
     SUPPORT_MATRIX,
@@ -174,11 +173,6 @@ def test_overrides_validate_accepts_are_the_files_the_role_merges(service: str) 
     checks = (ROLES / role / "tasks" / "checks.yml").read_text()
     assert (f"difference(deployment_catalogue.overrides.{service})" in checks
             or "__neutron_files_all | map(attribute='name')" in checks)
-
-
-def test_horizon_takes_the_setting_names_validate_accepts() -> None:
-    checks = (ROLES / "horizon" / "tasks" / "checks.yml").read_text()
-    assert f"reject('match', '{DJANGO_SETTING_NAME}')" in checks
 
 
 @pytest.mark.parametrize("service", [s for s in SERVICES

@@ -268,3 +268,59 @@ def test_each_play_runs_on_its_roles_catalogue_groups() -> None:
                 assert hosts == {"all"} or hosts <= set(CAT.groups), (
                     f"{path.name}: {play['hosts']} names no catalogue group")
     assert set(by_role) <= played, f"no play runs {set(by_role) - played}"
+
+
+# --- answer-file patterns ----------------------------------------------------------------
+# What an answer-file text may be, where a role checks it too (catalogue.yml: patterns):
+# answers validate (installer/answers/checks.py) and the role read the one pattern.
+
+#: (pattern, role, the variable its check tests)
+ROLE_PATTERN_CHECKS = [
+    ("alias_name", "locale", "locale_aliases.keys()"),
+    ("alias_command", "locale", "locale_aliases.values()"),
+    ("locale", "locale", "locale_lang"),
+    ("locale", "locale", "locale_lc_all"),
+    ("prompt", "locale", "locale_prompt"),
+    ("django_setting", "horizon", "horizon_config_overrides.keys()"),
+    ("device", "cinder", "cinder_device"),
+    ("device", "ceph", "ceph_osd_devices"),
+    ("vni_range", "neutron", "neutron_vni_range"),
+    ("physnet", "neutron", "neutron_provider_physnet"),
+    ("interface", "neutron", "neutron_provider_interface"),
+]
+
+
+@pytest.mark.parametrize(("pattern", "role", "variable"), ROLE_PATTERN_CHECKS)
+def test_role_checks_read_the_answer_pattern(pattern: str, role: str, variable: str) -> None:
+    """The role's check names the catalogue's pattern, matched whole, on the variable."""
+    text = (ROLES / role / "tasks" / "checks.yml").read_text(encoding="utf-8")
+    uses = [line for line in text.splitlines()
+            if f"deployment_catalogue.patterns.{pattern}, match_type='fullmatch')" in line]
+    assert any(f"{variable} is regex(" in line or f"{variable} | " in line
+               for line in uses), (
+        f"roles/{role}/tasks/checks.yml must check {variable} with "
+        f"regex(deployment_catalogue.patterns.{pattern}, match_type='fullmatch')")
+
+
+def test_python_takes_the_answer_patterns() -> None:
+    assert {name: p.pattern for name, p in checks.PATTERNS.items()} == dict(CAT.patterns)
+    assert CAT.rendered()["patterns"] == dict(CAT.patterns)
+    # group_vars/all/catalogue.yml is templated by Ansible: no pattern may look like Jinja
+    assert [name for name, p in CAT.patterns.items() if checks.text(p)] == []
+    for path in _python_files():
+        text = path.read_text(encoding="utf-8")
+        for name, pattern in CAT.patterns.items():
+            assert pattern not in text, (
+                f"{path.relative_to(ROOT)} copies the pattern {name}; read "
+                "installer.answers.checks.PATTERNS (catalogue.yml: patterns)")
+
+
+def test_no_role_checks_an_answer_value_with_a_pattern_of_its_own() -> None:
+    """A regex literal on a checked variable in a role's checks is a second copy of the rule
+    (roles/locale's reject of C and POSIX when it picks the locales to generate is no check)."""
+    variables = "|".join(re.escape(v.split(".")[0]) for _p, _r, v in ROLE_PATTERN_CHECKS)
+    literal = re.compile(rf"({variables})\b.*\b(regex|match|search)(\(|'\s*,\s*)'")
+    copies = [where for name, pattern in CAT.patterns.items()
+              for where in _scan(re.compile(re.escape(pattern)))]
+    own = [where for where in _scan(literal) if "/tasks/checks.yml:" in where]
+    assert copies + own == [], "read deployment_catalogue.patterns.<name> instead"

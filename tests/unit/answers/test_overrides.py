@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,9 @@ import jinja2
 import pytest
 import yaml
 from ansible.plugins.filter.core import combine, comment
+from ansible.plugins.test.core import regex
 
+from installer import catalogue
 from installer.answers import check, load
 from installer.render import group_vars
 
@@ -68,8 +69,9 @@ def _role_accepts(overrides: Any) -> bool:
     tasks = yaml.safe_load((ROLES / "horizon" / "tasks" / "checks.yml").read_text())
     (task,) = [t for t in tasks if "horizon_config_overrides" in str(t)]
     env = jinja2.Environment()
-    env.tests["match"] = lambda value, pattern: re.match(pattern, value) is not None
-    return all(env.compile_expression(expr)(horizon_config_overrides=overrides)
+    env.tests["regex"] = regex  # Ansible's own test
+    return all(env.compile_expression(expr)(horizon_config_overrides=overrides,
+                                            deployment_catalogue=catalogue.load().rendered())
                for expr in task["ansible.builtin.assert"]["that"])
 
 
@@ -80,6 +82,7 @@ HORIZON_SHAPES = [
     ("{local_settings.py: {DEFAULT: {TIME_ZONE: UTC}}}", False),
     ("{time_zone: UTC}", False),
     ("{9LIVES: 1}", False),
+    ('{"DEBUG\\n": true}', False),
 ]
 
 

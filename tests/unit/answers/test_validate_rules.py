@@ -208,6 +208,9 @@ SECRET_CASES = [
     ("weak-secret", 0o600, ("rabbitmq_openstack_password", "hunter2"), "characters long"),
     ("guessable", 0o600, ("keystone_admin_password", "aaaaaaaaaaaaaaaaaaaa"), "easy to guess"),
     ("missing-key", 0o600, ("nova_db_password", None), "is missing"),
+    ("template", 0o600, ("glance_db_password", "x7Kq9pLz{{ lookup('pipe', 'id') }}"),
+     "as a template"),
+    ("line-break", 0o600, ("nova_db_password", "x7Kq9pLzR2mW\nv8Tn4Jd"), "line break"),
 ]
 
 
