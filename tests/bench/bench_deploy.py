@@ -57,7 +57,7 @@ class PeakMemory:
         self._thread.join()
 
 
-def _deploy(answers: Path, phases: list[str]) -> tuple[float, dict, dict[str, int]]:
+def deploy_once(answers: Path, phases: list[str]) -> tuple[float, dict, dict[str, int]]:
     argv = [sys.executable, "-m", "installer", "deploy", str(answers)]
     for phase in phases:
         argv += ["--phase", phase]
@@ -73,7 +73,7 @@ def _deploy(answers: Path, phases: list[str]) -> tuple[float, dict, dict[str, in
     return wall, json.loads((new[-1] / "summary.json").read_text()), memory.peak
 
 
-def _report(label: str, wall: float, summary: dict, peak: dict[str, int]) -> None:
+def report(label: str, wall: float, summary: dict, peak: dict[str, int]) -> None:
     changed = sum(h["changed"] for h in summary["hosts"].values())
     print(f"{label}: wall {wall:.1f} s (ansible {summary['duration_s']:.1f} s), "
           f"changed={changed} over {len(summary['hosts'])} hosts")
@@ -92,8 +92,8 @@ def main() -> None:
     deployment = yaml.safe_load(args.answers.read_text())["deployment"]
     print(f"{args.answers}: OpenStack {deployment['release']} on "
           f"{deployment.get('distro', 'auto')} (the lab's suite: `lab status`)")
-    _report("first deploy", *_deploy(args.answers, phases))
-    _report("no-change re-run", *_deploy(args.answers, phases))
+    report("first deploy", *deploy_once(args.answers, phases))
+    report("no-change re-run", *deploy_once(args.answers, phases))
 
 
 if __name__ == "__main__":

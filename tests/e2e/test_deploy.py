@@ -21,6 +21,7 @@ import yaml
 from deploycli import (
     FOUR_NODES,
     OPT_IN_DEPLOY_AGAIN,
+    OPT_IN_DESTROY,
     SECURITY_GROUP_STEP,
     deploy_again,
     deploy_dir,
@@ -290,12 +291,6 @@ def test_day2_add_a_node_reconfigure_remove_it(answers: Path):
     # 5. the cloud without it is green
     code, report = verify_json(answers)
     assert code == 0, failures(report)
-
-
-OPT_IN_DESTROY = pytest.mark.skipif(
-    os.environ.get("STACKINSTALL_E2E_DESTROY") != "1",
-    reason="destroy runs in CI on the Debian 13 Epoxy lab (test_epoxy.py); here it is opt-in "
-           "(STACKINSTALL_E2E_DESTROY=1, with STACKINSTALL_E2E_DEPLOY_AGAIN=1 the deploy after it)")
 
 
 @OPT_IN_DESTROY

@@ -2,8 +2,10 @@
 lab of test_deploy.py: a four-node lab of its own, the full deploy (Open vSwitch on its
 userspace datapath, Ceph 18), verify with the functional smoke (real guests over SSH by a
 floating IP, a Ceph volume written by one guest and read by another), a re-run that
-changes nothing, verify's shape, then destroy (nothing left, a second destroy changes nothing).
-A deploy again on the destroyed nodes is opt-in: ``STACKINSTALL_E2E_DEPLOY_AGAIN=1``.
+changes nothing and verify's shape. Destroy (nothing left, a second destroy changes nothing)
+runs in CI on the all-in-one (test_allinone.py); here it is opt-in,
+``STACKINSTALL_E2E_DESTROY=1``, and so is a deploy again on the destroyed nodes after it
+(``STACKINSTALL_E2E_DEPLOY_AGAIN=1`` too).
 
 The lab is ``$STACKINSTALL_E2E_EPOXY_LAB`` (default ``ep``) on
 ``$STACKINSTALL_E2E_EPOXY_SUBNET`` (default 10.235.0.0/24). A lab that is already up is
@@ -20,6 +22,7 @@ import yaml
 from deploycli import (
     FOUR_NODES,
     OPT_IN_DEPLOY_AGAIN,
+    OPT_IN_DESTROY,
     SECURITY_GROUP_STEP,
     deploy_again,
     destroy_leaves_nothing,
@@ -101,6 +104,7 @@ def test_verify_reports_what_it_did_before_the_move_to_pytest(answers: Path, tmp
     assert_same_junit(junit)
 
 
+@OPT_IN_DESTROY
 def test_destroy_leaves_nothing(answers: Path):
     """Issue 12 on Debian 13: destroy (Open vSwitch, Ceph 18 and all) leaves nothing on any
     node, the answer and secrets files as they were; a second destroy changes nothing. Last
@@ -108,6 +112,7 @@ def test_destroy_leaves_nothing(answers: Path):
     destroy_leaves_nothing(LAB, answers, FOUR_NODES)
 
 
+@OPT_IN_DESTROY
 @OPT_IN_DEPLOY_AGAIN
 def test_deploy_works_again_after_destroy(answers: Path):
     """A fresh deploy on the destroyed nodes, and its re-run changed=0 (after the test above;

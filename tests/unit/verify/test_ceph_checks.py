@@ -102,7 +102,7 @@ def test_a_ceph_storage_node_is_not_asked_for_the_iscsi_target(ceph_ctx: CheckCo
     from installer.verify.nodetests import test_openstack_nodes as openstack_nodes
 
     volume = "cinder_volume"
-    installed = {"cinder-volume", "ceph-common", "python3-rbd", "python3-rados"}
+    installed = {"cinder-volume", "ceph-common", "python3-rbd", "python3-rados", "acl"}
 
     class Host(FakeHost):
         def package(self, name: str) -> SimpleNamespace:
