@@ -63,8 +63,11 @@ def need_disk(nodes: int, image_cached: bool) -> int:
 
 
 def require_resources(
-    nodes: int, image_cached: bool, disk_path: Path, meminfo: Path = Path("/proc/meminfo")
+    nodes: int, image_cached: bool, disk_path: Path, meminfo: Path = Path("/proc/meminfo"),
+    vm_memory: int = 0,
 ) -> None:
+    """Disk and memory for ``nodes`` new nodes; ``vm_memory`` (bytes) is what their VMs
+    are given on top (a VM's memory is its own, not shared with the host's page cache)."""
     probe = disk_path
     while not probe.exists():
         probe = probe.parent
@@ -77,7 +80,7 @@ def require_resources(
             hint="free disk space or use fewer --nodes",
         )
     available = mem_available(meminfo)
-    need_mem = nodes * NODE_MEMORY
+    need_mem = nodes * NODE_MEMORY + vm_memory
     if available < need_mem:
         raise LabError(
             f"not enough memory for {nodes} lab nodes: {available / MIB:.0f} MiB available, "
