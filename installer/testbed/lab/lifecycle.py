@@ -194,7 +194,9 @@ def _ensure_vm_image(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: M
                      result: UpResult) -> None:
     if state.vm_image and vmimage.VmImage(Path(state.vm_image)).complete():
         return
-    out.print("building the VM node image (debootstrap with a kernel, a few minutes) ...")
+    spec = vmimage.VmImageSpec(suite=plan.suite, mirror=mirrors.main)
+    if not vmimage.VmImage(spec.directory()).complete():
+        out.print("building the VM node image (debootstrap with a kernel, a few minutes) ...")
     img, result.vm_image_built = vmimage.ensure_vm_image(
         mirrors, plan.suite, paths.logs / "vm-image-build.log")
     state.vm_image = str(img.directory)
@@ -279,13 +281,15 @@ def _start_vm(
     vm.ensure_disks(img, files, node.vm)
     configured = files.node_dir / "configured"
     if not configured.exists():
+        (files.seed_tree / "etc" / "ssh").mkdir(parents=True, exist_ok=True)
         rootfs.configure(
             files.seed_tree, node, nodes=plan.nodes, lab=plan.name,
             bridge_address=plan.bridge_address, sources=node_sources(mirrors, plan.suite),
             apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url), authorized_key=pubkey,
         )
         provider = provider_address(plan, node)
-        vm.write_seed(files, f"{provider}/{plan.provider_prefix}" if provider else None)
+        vm.write_seed(files, f"{node.address}/{plan.management_prefix}",
+                      f"{provider}/{plan.provider_prefix}" if provider else None)
         configured.write_text("seed written by stackinstall lab up\n", encoding="utf-8")
     orphans = vm.kill_orphans(plan.name, node.name)
     if orphans:
@@ -296,7 +300,7 @@ def _start_vm(
     argv = vm.qemu_argv(
         name=vm.guest_name(plan.name, node.name), spec=node.vm, accel=accel, image=img,
         files=files, nics=(vm.Nic(taps[0], macs[0]), vm.Nic(taps[1], macs[1])),
-        cmdline=vm.kernel_cmdline(node.name, node.address, plan.management_prefix, accel),
+        cmdline=vm.kernel_cmdline(node.name, accel),
     )
     node_state.process = vm.start(argv, paths.node_log(node.name))
     save_state(paths.state_file, state)

@@ -6,16 +6,15 @@ the image's kernel and initramfs given from outside. It has a second virtio disk
 ``ceph.osd_devices``, and a small read-only seed disk with its identity (host name, hosts,
 SSH host keys, the lab's key, apt sources and proxy), which the guest copies onto its root
 on its first boot. Its two NICs are taps on the lab's management and provider bridges
-(``eth0``, ``eth1``, like a container's veths); ``eth0`` gets its address from the kernel's
-``ip=``. qemu runs detached with its QMP socket in the node's directory; it is stopped by an
-ACPI power-down over QMP (the guest shuts down cleanly) and killed by PID only if that
+(``eth0``, ``eth1``, like a container's veths), addressed by the guest from its seed.
+qemu runs detached with its QMP socket in the node's directory; it is stopped by an ACPI
+power-down over QMP (the guest shuts down cleanly) and killed by PID only if that
 does not finish in time.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import json
 import os
 import signal
@@ -84,15 +83,13 @@ def guest_name(lab: str, node: str) -> str:
     return f"si-{lab}-{node}"
 
 
-def kernel_cmdline(hostname: str, address: str, prefix: int, accel: Accel) -> str:
-    """Root by label, serial console, eth0/eth1 names, and eth0's address from ``ip=`` (with
-    its netmask field: without it the kernel assumes a class mask and sshd is unreachable);
-    no gateway: nodes have no default route."""
-    netmask = str(ipaddress.IPv4Network(f"0.0.0.0/{prefix}").netmask)
+def kernel_cmdline(hostname: str, accel: Accel) -> str:
+    """Root by label, serial console, the names eth0/eth1, the host name from the first boot
+    on. No ``ip=``: the guest's seed unit addresses its links (no gateway: nodes have no
+    default route)."""
     return " ".join([
         "root=LABEL=si-root", "rw", "console=ttyS0", "net.ifnames=0", "panic=-1",
-        f"systemd.hostname={hostname}", f"ip={address}:::{netmask}:{hostname}:eth0:off",
-        *accel.cmdline,
+        f"systemd.hostname={hostname}", *accel.cmdline,
     ])
 
 
@@ -156,13 +153,15 @@ def ensure_disks(image: VmImage, files: VmFiles, spec: VmSpec) -> list[str]:
     return made
 
 
-def write_seed(files: VmFiles, provider: str | None) -> None:
-    """Pack the seed tree (written by ``rootfs.configure``) into the seed disk."""
+def write_seed(files: VmFiles, management: str, provider: str | None) -> None:
+    """Pack the seed tree (written by ``rootfs.configure``) into the seed disk, with the
+    node's addresses (``ADDRESS/PREFIX``) for its seed unit."""
     tree = files.seed_tree
     (tree / "etc" / "machine-id").unlink(missing_ok=True)  # the guest makes its own
-    marker = tree / "etc" / "stackinstall" / "provider-address"
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text(provider or "")
+    conf = tree / "etc" / "stackinstall"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "management-address").write_text(management)
+    (conf / "provider-address").write_text(provider or "")
     files.seed.unlink(missing_ok=True)
     run(mkfs_argv(tree, files.seed, SEED_LABEL, SEED_SIZE))
 

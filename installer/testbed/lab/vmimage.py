@@ -30,7 +30,7 @@ from installer.testbed.lab.system import run
 
 RECIPE_VERSION = "1"
 #: What a VM needs beyond the container image: a kernel that boots under qemu, an initramfs
-#: that finds the root disk and configures eth0 from ``ip=``, udev for /dev/disk links, and
+#: that finds the root disk by its label, udev for /dev/disk links, and
 #: lvm2 for volume groups on the data disk.
 VM_PACKAGES: tuple[str, ...] = (
     "linux-image-cloud-amd64",
@@ -47,8 +47,9 @@ PREFIX = "vm-debian-"
 BUILD_TIMEOUT = 2400
 
 #: Runs in the guest before sshd: on its first boot it copies the node's identity from the
-#: seed disk (written by the host, ``vm.write_seed``); on every boot it raises eth1 and gives
-#: it the node's provider address if it has one.
+#: seed disk (written by the host, ``vm.write_seed``); on every boot it gives eth0 the node's
+#: management address and eth1 its provider address if it has one (initramfs-tools ignores
+#: the kernel's ``ip=`` when the root is local, so the guest does it itself).
 SEED_SCRIPT = f"""#!/bin/sh
 # Written by stackinstall lab (the VM node image).
 set -e
@@ -63,14 +64,18 @@ if [ ! -e "$marker" ]; then
     mkdir -p /var/lib/stackinstall
     touch "$marker"
 fi
-ip link set dev eth1 up || true
-if [ -s /etc/stackinstall/provider-address ]; then
-    ip addr replace "$(cat /etc/stackinstall/provider-address)" dev eth1
-fi
+address() {{
+    ip link set dev "$2" up
+    if [ -s "/etc/stackinstall/$1-address" ]; then
+        ip addr replace "$(cat "/etc/stackinstall/$1-address")" dev "$2"
+    fi
+}}
+address management eth0
+address provider eth1
 """
 SEED_UNIT = """# Written by stackinstall lab (the VM node image).
 [Unit]
-Description=stackinstall lab: node identity from the seed disk, provider link
+Description=stackinstall lab: node identity from the seed disk, addresses of eth0 and eth1
 After=local-fs.target
 Before=ssh.service network.target
 

@@ -33,14 +33,13 @@ def _option_values(argv: list[str], option: str) -> list[str]:
     return [argv[i + 1] for i, a in enumerate(argv) if a == option]
 
 
-def test_the_kernel_gets_eth0_address_with_its_netmask_and_no_gateway():
-    line = vm.kernel_cmdline("openstack3", "10.239.0.13", 24, TCG).split()
-    assert "ip=10.239.0.13:::255.255.255.0:openstack3:eth0:off" in line
+def test_the_kernel_gets_root_label_hostname_and_eth_names():
+    line = vm.kernel_cmdline("openstack3", TCG).split()
     assert "systemd.hostname=openstack3" in line and "net.ifnames=0" in line
     assert "root=LABEL=si-root" in line and "console=ttyS0" in line
     assert "tsc=reliable" in line  # TCG tuning
-    assert "tsc=reliable" not in vm.kernel_cmdline("n", "10.0.0.5", 20, KVM)
-    assert "255.255.240.0" in vm.kernel_cmdline("n", "10.0.0.5", 20, KVM)
+    assert "tsc=reliable" not in vm.kernel_cmdline("n", KVM)
+    assert not any(arg.startswith("ip=") for arg in line)  # the guest addresses its links
 
 
 def test_qemu_gets_size_accelerator_and_its_name(tmp_path):
@@ -110,12 +109,12 @@ def test_disks_are_made_once_and_the_overlay_backs_on_the_cached_disk(tmp_path):
     assert vm.ensure_disks(img, files, VmSpec(data_disk_gib=3)) == []  # a restart keeps them
 
 
-def test_the_seed_disk_carries_the_tree_and_the_provider_address(tmp_path):
+def test_the_seed_disk_carries_the_tree_and_the_addresses(tmp_path):
     files = vm.VmFiles(tmp_path / "node")
     (files.seed_tree / "etc").mkdir(parents=True)
     (files.seed_tree / "etc" / "hostname").write_text("openstack3\n")
     (files.seed_tree / "etc" / "machine-id").write_text("shared\n")
-    vm.write_seed(files, "10.239.1.11/24")
+    vm.write_seed(files, "10.239.0.11/24", "10.239.1.11/24")
     listing = subprocess.run(["debugfs", "-R", "ls -p /etc", str(files.seed)],
                              capture_output=True, text=True, check=True).stdout
     assert "hostname" in listing and "stackinstall" in listing
@@ -123,6 +122,9 @@ def test_the_seed_disk_carries_the_tree_and_the_provider_address(tmp_path):
     address = subprocess.run(["debugfs", "-R", "cat /etc/stackinstall/provider-address",
                               str(files.seed)], capture_output=True, text=True, check=True)
     assert address.stdout == "10.239.1.11/24"
+    management = subprocess.run(["debugfs", "-R", "cat /etc/stackinstall/management-address",
+                                 str(files.seed)], capture_output=True, text=True, check=True)
+    assert management.stdout == "10.239.0.11/24"
     label = subprocess.run(["blkid", "-o", "value", "-s", "LABEL", str(files.seed)],
                            capture_output=True, text=True, check=True).stdout.strip()
     assert label == "si-seed"
