@@ -51,6 +51,7 @@ def test_the_tree_boots_from_its_label_and_never_rebuilds_its_initramfs(tmp_path
     assert os.readlink(link) == "/etc/systemd/system/stackinstall-seed.service"
     assert "Before=ssh.service" in (tmp_path / "etc/systemd/system"
                                     / "stackinstall-seed.service").read_text()
+    assert os.readlink(tmp_path / "etc/systemd/system/e2scrub_reap.service") == "/dev/null"
     vmimage.prepare_tree(tmp_path)  # again: same result, no error
 
 
