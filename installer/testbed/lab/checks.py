@@ -27,6 +27,13 @@ TOOLS: tuple[Tool, ...] = (
     Tool("ssh-keygen", "openssh-client"),
 )
 
+#: Only a lab with VM nodes needs these (scripts/setup.sh installs them).
+VM_TOOLS: tuple[Tool, ...] = (
+    Tool("qemu-system-x86_64", "qemu-system-x86"),
+    Tool("qemu-img", "qemu-utils"),
+    Tool("mkfs.ext4", "e2fsprogs"),
+)
+
 
 def require_root() -> None:
     if not is_root():
@@ -40,8 +47,8 @@ def missing_packages(tools: tuple[Tool, ...] = TOOLS) -> list[str]:
     return hosttools.missing_packages(tools)
 
 
-def require_tools(install_missing: bool) -> None:
-    packages = missing_packages()
+def require_tools(install_missing: bool, tools: tuple[Tool, ...] = TOOLS) -> None:
+    packages = missing_packages(tools)
     if not packages:
         return
     if not install_missing:
@@ -52,7 +59,7 @@ def require_tools(install_missing: bool) -> None:
         )
     out.print(f"installing {', '.join(packages)} with apt-get")
     run(["apt-get", "install", "-y", "--no-install-recommends", *packages], timeout=900)
-    still = missing_packages()
+    still = missing_packages(tools)
     if still:
         raise LabError("apt-get did not provide " + ", ".join(still),
                        hint="install them by hand and retry")

@@ -102,6 +102,8 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
     naming.validate_lab_name(name)
     checks.require_root()
     checks.require_tools(install_missing)
+    if plan and any(n.vm for n in plan.nodes):
+        checks.require_tools(install_missing, checks.VM_TOOLS)
     paths = LabPaths.for_lab(name)
     with lab_lock(paths):
         state = load_state(paths.state_file)
