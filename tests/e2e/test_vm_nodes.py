@@ -136,6 +136,8 @@ def test_a_qemu_killed_from_the_host_comes_back_with_lab_up(lab):
     back = {n["name"]: n for n in status()["nodes"]}[node["name"]]
     assert back["state"] == "running" and back["pid"] != node["pid"]
     assert ssh(node["name"], "cat /root/e2e-marker").stdout.strip() == "kept"
+    figure(f"{node['name']} guest boot: "
+           + ssh(node["name"], "systemd-analyze | head -1").stdout.strip())
     uptime = float(ssh(node["name"], "cut -d' ' -f1 /proc/uptime").stdout)
     assert uptime < time.monotonic() - started + 60  # a new boot, not the old guest
 
