@@ -16,6 +16,10 @@ from pathlib import Path
 QEMU = "qemu-system-x86_64"
 KVM_DEVICE = Path("/dev/kvm")
 PROBE_SECONDS = 2.0
+#: TCG's translated-code cache, in MiB (qemu 7.2's default, stated). Measured 2026-12-06 on a
+#: busy host: 256 cut a booted VM's qemu RSS from about 1.2 GiB to 580 MiB, but 200 fork+exec
+#: in the guest took 16.6 s instead of 11.6 s; package installs are fork-bound, so speed wins.
+TCG_TB_MIB = 1024
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class Accel:
         emulates without 5-level paging (which slows the guest's page walks)."""
         if self.name == "kvm":
             return ["-accel", "kvm", "-cpu", "host"]
-        return ["-accel", "tcg,thread=multi", "-cpu", "max,-la57"]
+        return ["-accel", f"tcg,thread=multi,tb-size={TCG_TB_MIB}", "-cpu", "max,-la57"]
 
     @property
     def cmdline(self) -> list[str]:

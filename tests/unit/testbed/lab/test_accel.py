@@ -57,7 +57,8 @@ def test_the_probe_asks_for_kvm_with_the_host_cpu():
 
 def test_options_and_kernel_arguments_per_accelerator():
     tcg, kvm = accel.Accel("tcg", ""), accel.Accel("kvm", "")
-    assert tcg.argv == ["-accel", "tcg,thread=multi", "-cpu", "max,-la57"]
+    assert tcg.argv == ["-accel", f"tcg,thread=multi,tb-size={accel.TCG_TB_MIB}",
+                        "-cpu", "max,-la57"]
     assert kvm.argv == ["-accel", "kvm", "-cpu", "host"]
     assert {"clocksource=tsc", "tsc=reliable", "mitigations=off"} <= set(tcg.cmdline)
     assert kvm.cmdline == []

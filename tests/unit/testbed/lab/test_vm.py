@@ -47,7 +47,7 @@ def test_qemu_gets_size_accelerator_and_its_name(tmp_path):
     assert argv[0] == "qemu-system-x86_64"
     assert _option_values(argv, "-name") == ["guest=si-vm-openstack3"]
     assert _option_values(argv, "-smp") == ["2"] and _option_values(argv, "-m") == ["1536M"]
-    assert _option_values(argv, "-accel") == ["tcg,thread=multi"]
+    assert _option_values(argv, "-accel")[0].startswith("tcg,thread=multi")
     assert _option_values(argv, "-cpu") == ["max,-la57"]
     assert _option_values(_argv(tmp_path, KVM), "-cpu") == ["host"]
     assert _option_values(argv, "-kernel") == [str(tmp_path / "img" / "vmlinuz")]
