@@ -8,6 +8,8 @@ PKGS=(python3 python3-venv python3-dev gcc debootstrap systemd-container apt-cac
       iproute2 openssh-client rsync ca-certificates git chromium chromium-driver)
 # the guest image (installer/testbed/image): build tools, qemu to boot it, busybox for its unit tests
 PKGS+=(dosfstools mtools syslinux syslinux-common genisoimage qemu-system-x86 qemu-utils busybox-static cpio)
+# the lab's VM nodes: qemu (above), mkfs.ext4 -d for their disks, debugfs/blkid in the unit tests
+PKGS+=(e2fsprogs util-linux)
 PKGS+=(${STACKINSTALL_EXTRA_PKGS:-})
 
 if [ "$(id -u)" -ne 0 ]; then

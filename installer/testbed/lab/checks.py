@@ -27,6 +27,13 @@ TOOLS: tuple[Tool, ...] = (
     Tool("ssh-keygen", "openssh-client"),
 )
 
+#: Only a lab with VM nodes needs these (scripts/setup.sh installs them).
+VM_TOOLS: tuple[Tool, ...] = (
+    Tool("qemu-system-x86_64", "qemu-system-x86"),
+    Tool("qemu-img", "qemu-utils"),
+    Tool("mkfs.ext4", "e2fsprogs"),
+)
+
 
 def require_root() -> None:
     if not is_root():
@@ -40,8 +47,8 @@ def missing_packages(tools: tuple[Tool, ...] = TOOLS) -> list[str]:
     return hosttools.missing_packages(tools)
 
 
-def require_tools(install_missing: bool) -> None:
-    packages = missing_packages()
+def require_tools(install_missing: bool, tools: tuple[Tool, ...] = TOOLS) -> None:
+    packages = missing_packages(tools)
     if not packages:
         return
     if not install_missing:
@@ -52,7 +59,7 @@ def require_tools(install_missing: bool) -> None:
         )
     out.print(f"installing {', '.join(packages)} with apt-get")
     run(["apt-get", "install", "-y", "--no-install-recommends", *packages], timeout=900)
-    still = missing_packages()
+    still = missing_packages(tools)
     if still:
         raise LabError("apt-get did not provide " + ", ".join(still),
                        hint="install them by hand and retry")
@@ -63,8 +70,11 @@ def need_disk(nodes: int, image_cached: bool) -> int:
 
 
 def require_resources(
-    nodes: int, image_cached: bool, disk_path: Path, meminfo: Path = Path("/proc/meminfo")
+    nodes: int, image_cached: bool, disk_path: Path, meminfo: Path = Path("/proc/meminfo"),
+    vm_memory: int = 0,
 ) -> None:
+    """Disk and memory for ``nodes`` new nodes; ``vm_memory`` (bytes) is what their VMs
+    are given on top (a VM's memory is its own, not shared with the host's page cache)."""
     probe = disk_path
     while not probe.exists():
         probe = probe.parent
@@ -77,7 +87,7 @@ def require_resources(
             hint="free disk space or use fewer --nodes",
         )
     available = mem_available(meminfo)
-    need_mem = nodes * NODE_MEMORY
+    need_mem = nodes * NODE_MEMORY + vm_memory
     if available < need_mem:
         raise LabError(
             f"not enough memory for {nodes} lab nodes: {available / MIB:.0f} MiB available, "

@@ -57,11 +57,24 @@ def lab() -> None:
               + ", ".join(f"{s} ({r})" for s, r in SUITE_RELEASES.items())
               + " [default: bookworm; with --answers: the suite of its deployment.release; "
               "an existing lab keeps its own]. The written answer file takes its release.")
+@click.option("--vm", "vm_choice", default=None, metavar="NODES_OR_ROLES",
+              help="Make these nodes qemu VMs instead of containers: node names or roles, "
+              "comma-separated (e.g. compute,storage). A VM has real virtio disks (the "
+              "second is /dev/vdb) and its own kernel; KVM if it really works, else TCG.")
+@click.option("--vm-memory", type=click.IntRange(topology.MIN_VM_MEMORY_MIB), metavar="MIB",
+              default=topology.DEFAULT_VM_MEMORY_MIB, show_default=True,
+              help="Memory of each VM node, in MiB.")
+@click.option("--vm-cpus", type=click.IntRange(1, topology.MAX_VM_CPUS),
+              default=topology.DEFAULT_VM_CPUS, show_default=True, help="vCPUs of each VM node.")
+@click.option("--vm-disk", type=click.IntRange(1), metavar="GIB",
+              default=topology.DEFAULT_VM_DATA_DISK_GIB, show_default=True,
+              help="Size of each VM node's data disk (/dev/vdb, sparse), in GiB.")
 @click.option("--install-missing", is_flag=True,
               help="apt-get install missing host packages (systemd-container, debootstrap, "
               "apt-cacher-ng) instead of failing.")
 def up(count: int | None, answers_file: Path | None, name: str, subnet: str | None,
-       provider_subnet: str | None, suite: str | None, install_missing: bool) -> None:
+       provider_subnet: str | None, suite: str | None, vm_choice: str | None, vm_memory: int,
+       vm_cpus: int, vm_disk: int, install_missing: bool) -> None:
     if answers_file and (count or subnet):
         raise UsageError("--answers cannot be combined with --nodes or --subnet",
                          hint="the answer file defines the nodes and the management subnet")
@@ -73,9 +86,19 @@ def up(count: int | None, answers_file: Path | None, name: str, subnet: str | No
             name, count or topology.DEFAULT_NODE_COUNT,
             subnet or topology.DEFAULT_MANAGEMENT_CIDR, provider_subnet)
         plan = replace(plan, suite=suite or plan.suite)
+    if vm_choice:
+        if plan is None:
+            plan = topology.plan_default(name, topology.DEFAULT_NODE_COUNT,
+                                         topology.DEFAULT_MANAGEMENT_CIDR)
+        spec = topology.VmSpec(memory_mib=vm_memory, cpus=vm_cpus, data_disk_gib=vm_disk)
+        plan = topology.with_vms(plan, vm_choice.split(","), spec)
     result = lifecycle.up(plan, name, install_missing=install_missing)
     if result.image_built:
         out.print("built the node image")
+    if result.vm_image_built:
+        out.print("built the VM node image")
+    if result.accel:
+        out.print(f"VM nodes use {result.accel.name}: {result.accel.reason}")
     if result.started:
         success(f"lab {name!r}: started {', '.join(result.started)}")
     if result.already_running:
@@ -102,13 +125,15 @@ def status(name: str, as_json: bool) -> None:
         click.echo(dumps(status_dict(st)))
         return
     table = Table(title=f"lab {name} — {st.state.management_cidr}")
-    for col in ("node", "roles", "address", "state", "systemd", "memory", "pid"):
+    for col in ("node", "kind", "roles", "address", "state", "systemd", "memory", "pid"):
         table.add_column(col, justify="right" if col in ("memory", "pid") else "left",
                          overflow="fold")
     for n in st.nodes:
         style = "ok" if n.state == "running" else "failed"
         mem = f"{n.memory / 2**20:.0f} MiB" if n.memory is not None else "-"
-        table.add_row(n.name, ",".join(n.roles), n.address, f"[{style}]{n.state}[/{style}]",
+        kind = (f"vm {n.vm_spec['cpus']} vCPU {n.vm_spec['memory_mib']} MiB"
+                if n.vm_spec else n.kind)
+        table.add_row(n.name, kind, ",".join(n.roles), n.address, f"[{style}]{n.state}[/{style}]",
                       n.system, mem, str(n.pid or "-"))
     out.print(table)
     proxy = "running" if st.proxy_running else "[failed]stopped[/failed]"

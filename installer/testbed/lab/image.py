@@ -82,7 +82,7 @@ def ensure_image(mirrors: Mirrors, log: Path, suite: str = SUITE) -> tuple[Path,
                 f"building the node image with debootstrap failed (exit {proc.returncode})",
                 hint=f"see {log}; check that {mirrors.main} is reachable from this host",
             )
-        _finish(tmp)
+        finish(tmp)
         os.rename(tmp, final)
         (final.parent / f"{final.name}.built").write_text(
             f"{suite} built in {time.monotonic() - started:.0f} s from {mirrors.main}\n"
@@ -90,7 +90,7 @@ def ensure_image(mirrors: Mirrors, log: Path, suite: str = SUITE) -> tuple[Path,
     return final, True
 
 
-def _finish(root: Path) -> None:
+def finish(root: Path) -> None:
     """Make the image neutral: no host keys, no machine id, no host sources, no apt timers."""
     for key in (root / "etc" / "ssh").glob("ssh_host_*"):
         key.unlink()
@@ -117,7 +117,7 @@ def remove_images(cache: Path | None = None) -> list[Path]:
         return removed
     with file_lock(base / ".build.lock"):
         for entry in base.iterdir():
-            if entry.name.startswith("debian-") and entry.is_dir():
+            if entry.name.startswith(("debian-", "vm-debian-")) and entry.is_dir():
                 shutil.rmtree(entry)
                 removed.append(entry)
             elif entry.name.endswith(".built"):

@@ -28,7 +28,10 @@ from installer.testbed.lab import (
     network,
     rootfs,
     ssh,
+    vm,
+    vmimage,
 )
+from installer.testbed.lab.accel import Accel, probe
 from installer.testbed.lab.paths import LabPaths, apt_cache_dir
 from installer.testbed.lab.sources import Mirrors, host_mirrors, node_sources
 from installer.testbed.lab.state import LabState, NodeState, load_state, save_state
@@ -36,6 +39,8 @@ from installer.testbed.lab.system import is_alive
 from installer.testbed.lab.topology import LabNode, LabPlan, provider_address
 
 BOOT_TIMEOUT = 180.0
+#: A VM under TCG boots to sshd in about 25 s alone, slower beside booting containers.
+VM_BOOT_TIMEOUT = 300.0
 
 
 @dataclass
@@ -45,6 +50,9 @@ class UpResult:
     started: list[str] = field(default_factory=list)
     already_running: list[str] = field(default_factory=list)
     image_built: bool = False
+    vm_image_built: bool = False
+    #: the accelerator the VMs started now use (None: no VM started)
+    accel: Accel | None = None
     answers_written: bool = False
     degraded: dict[str, str] = field(default_factory=dict)
 
@@ -94,6 +102,8 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
     naming.validate_lab_name(name)
     checks.require_root()
     checks.require_tools(install_missing)
+    if plan and any(n.vm for n in plan.nodes):
+        checks.require_tools(install_missing, checks.VM_TOOLS)
     paths = LabPaths.for_lab(name)
     with lab_lock(paths):
         state = load_state(paths.state_file)
@@ -104,7 +114,7 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
             # Day 2: nodes appended to the answer file join the running lab; the others
             # are left as they are.
             state.nodes += [NodeState(name=n.name, index=n.index, address=n.address,
-                                      roles=list(n.roles))
+                                      roles=list(n.roles), vm=n.vm)
                             for n in plan.nodes[len(state.nodes):]]
             save_state(paths.state_file, state)
         if state and not _same_topology(state.to_plan(), plan):
@@ -134,7 +144,8 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
     mirrors = host_mirrors()
     cached = (Path(state.image).is_dir() if state.image
               else image.image_path(mirrors.main, suite=plan.suite).is_dir())
-    checks.require_resources(len(to_start), cached, paths.root)
+    vm_memory = sum(n.vm.memory_mib for n in to_start if n.vm) * checks.MIB
+    checks.require_resources(len(to_start), cached, paths.root, vm_memory=vm_memory)
     for cidr in (plan.management_cidr, plan.provider_cidr):
         network.check_subnet_free(cidr, bridges)
     paths.root.mkdir(parents=True, exist_ok=True)
@@ -161,10 +172,16 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
         state.image = str(img)
         save_state(paths.state_file, state)
 
+    if any(n.vm for n in to_start):
+        _ensure_vm_image(state, paths, plan, mirrors, result)
+        result.accel = probe()
     pubkey = ssh.ensure_keypair(paths.private_key)
     for node_state in to_start:
         node = plan.node(node_state.name)
-        _start_node(node, node_state, plan, state, paths, mirrors, pubkey)
+        if node.vm and result.accel:
+            _start_vm(node, node_state, plan, state, paths, mirrors, pubkey, result.accel)
+        else:
+            _start_node(node, node_state, plan, state, paths, mirrors, pubkey)
         result.started.append(node.name)
     _write_known_hosts(state, paths)
     result.degraded = _wait_ready(plan, [plan.node(n) for n in result.started], paths)
@@ -173,6 +190,19 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
 
     _a, _s, result.answers_written = write_lab_answers(plan, paths)
     return result
+
+
+def _ensure_vm_image(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors,
+                     result: UpResult) -> None:
+    if state.vm_image and vmimage.VmImage(Path(state.vm_image)).complete():
+        return
+    spec = vmimage.VmImageSpec(suite=plan.suite, mirror=mirrors.main)
+    if not vmimage.VmImage(spec.directory()).complete():
+        out.print("building the VM node image (debootstrap with a kernel, a few minutes) ...")
+    img, result.vm_image_built = vmimage.ensure_vm_image(
+        mirrors, plan.suite, paths.logs / "vm-image-build.log")
+    state.vm_image = str(img.directory)
+    save_state(paths.state_file, state)
 
 
 def _ensure_proxy(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors) -> None:
@@ -230,6 +260,62 @@ def _start_node(
     save_state(paths.state_file, state)
 
 
+def _start_vm(
+    node: LabNode,
+    node_state: NodeState,
+    plan: LabPlan,
+    state: LabState,
+    paths: LabPaths,
+    mirrors: Mirrors,
+    pubkey: str,
+    accel: Accel,
+) -> None:
+    """Taps on both bridges, the disks (made once), the seed (first start only), qemu."""
+    assert node.vm is not None
+    taps = (naming.host_veth(plan.name, node.index, "m"),
+            naming.host_veth(plan.name, node.index, "p"))
+    node_state.links = list(taps)
+    save_state(paths.state_file, state)
+    vm.ensure_tap(taps[0], naming.management_bridge(plan.name))
+    vm.ensure_tap(taps[1], naming.provider_bridge(plan.name))
+    files = vm.VmFiles(paths.node_dir(node.name))
+    img = vmimage.VmImage(Path(state.vm_image))
+    vm.ensure_disks(img, files, node.vm)
+    configured = files.node_dir / "configured"
+    if not configured.exists():
+        (files.seed_tree / "etc" / "ssh").mkdir(parents=True, exist_ok=True)
+        rootfs.configure(
+            files.seed_tree, node, nodes=plan.nodes, lab=plan.name,
+            bridge_address=plan.bridge_address, sources=node_sources(mirrors, plan.suite),
+            apt_proxy_conf=aptproxy.proxy_apt_conf(plan.proxy_url), authorized_key=pubkey,
+        )
+        provider = provider_address(plan, node)
+        vm.write_seed(files, f"{node.address}/{plan.management_prefix}",
+                      f"{provider}/{plan.provider_prefix}" if provider else None)
+        configured.write_text("seed written by stackinstall lab up\n", encoding="utf-8")
+    orphans = vm.kill_orphans(plan.name, node.name)
+    if orphans:
+        warn(f"{node.name}: ended an unrecorded qemu (pid {orphans[0]})")
+    files.qmp.unlink(missing_ok=True)
+    macs = tuple(naming.mac_address(plan.name, node.name, ifname)
+                 for ifname in (network.NODE_MGMT_IF, network.NODE_PROVIDER_IF))
+    argv = vm.qemu_argv(
+        name=vm.guest_name(plan.name, node.name), spec=node.vm, accel=accel, image=img,
+        files=files, nics=(vm.Nic(taps[0], macs[0]), vm.Nic(taps[1], macs[1])),
+        cmdline=vm.kernel_cmdline(node.name, accel),
+    )
+    node_state.process = vm.start(argv, paths.node_log(node.name))
+    save_state(paths.state_file, state)
+
+
+def identity_root(node_state: NodeState, paths: LabPaths) -> Path | None:
+    """Where the node's /etc (host keys) is readable from the host: a container's mounted
+    root, a VM's seed tree."""
+    if node_state.vm:
+        return vm.VmFiles(paths.node_dir(node_state.name)).seed_tree
+    return Path(node_state.mount) if node_state.mount else None
+
+
 def ensure_provider_addresses(plan: LabPlan, running: list[NodeState]) -> list[str]:
     """Give running nodes their provider address (labs made before it existed get it too).
 
@@ -248,8 +334,9 @@ def ensure_provider_addresses(plan: LabPlan, running: list[NodeState]) -> list[s
 def _write_known_hosts(state: LabState, paths: LabPaths) -> None:
     entries = []
     for n in state.nodes:
-        if n.mount and Path(n.mount).is_dir():
-            entries.append((n.name, n.address, rootfs.host_public_keys(Path(n.mount))))
+        root = identity_root(n, paths)
+        if root and root.is_dir():
+            entries.append((n.name, n.address, rootfs.host_public_keys(root)))
     paths.known_hosts.write_text(ssh.known_hosts_lines(entries))
 
 
@@ -257,7 +344,8 @@ def _wait_ready(plan: LabPlan, nodes: list[LabNode], paths: LabPaths) -> dict[st
     """Wait (bounded) for sshd and for systemd to finish booting on every started node."""
     if not nodes:
         return {}
-    deadline = time.monotonic() + BOOT_TIMEOUT
+    timeout = VM_BOOT_TIMEOUT if any(n.vm for n in nodes) else BOOT_TIMEOUT
+    deadline = time.monotonic() + timeout
 
     def ready(node: LabNode) -> tuple[str, str | None, str]:
         problem = ssh.wait_for_ssh(node.address, paths.private_key, paths.known_hosts, deadline)
@@ -275,7 +363,7 @@ def _wait_ready(plan: LabPlan, nodes: list[LabNode], paths: LabPaths) -> dict[st
     if failed:
         lines = "; ".join(f"{n}: {p} (log: {paths.node_log(n)})" for n, p in failed)
         raise LabError(
-            f"{len(failed)} node(s) did not come up within {BOOT_TIMEOUT:.0f} s: {lines}",
+            f"{len(failed)} node(s) did not come up within {timeout:.0f} s: {lines}",
             hint="read the node log; `stackinstall lab up` again retries only those nodes",
         )
     return {n: s for n, _p, s in results if s != "running"}

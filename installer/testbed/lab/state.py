@@ -11,7 +11,7 @@ from typing import Any
 
 from installer.errors import LabError
 from installer.testbed.lab.system import ProcessRef
-from installer.testbed.lab.topology import LabNode, LabPlan
+from installer.testbed.lab.topology import LabNode, LabPlan, VmSpec
 
 STATE_VERSION = 1
 
@@ -28,6 +28,12 @@ class NodeState:
     links: list[str] = field(default_factory=list)
     mount: str = ""
     process: ProcessRef | None = None
+    #: set for a VM node (a qemu guest); its taps are in ``links``, it has no netns or mount
+    vm: VmSpec | None = None
+
+    @property
+    def kind(self) -> str:
+        return "vm" if self.vm else "container"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,11 +45,13 @@ class NodeState:
             "links": list(self.links),
             "mount": self.mount,
             "process": self.process.to_json() if self.process else None,
+            "vm": self.vm.to_json() if self.vm else None,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NodeState:
         proc = data.get("process")
+        vm = data.get("vm")
         return cls(
             name=str(data["name"]),
             index=int(data["index"]),
@@ -53,6 +61,7 @@ class NodeState:
             links=[str(x) for x in data.get("links", [])],
             mount=str(data.get("mount", "")),
             process=ProcessRef.from_json(proc) if proc else None,
+            vm=VmSpec.from_json(vm) if vm else None,
         )
 
 
@@ -64,6 +73,8 @@ class LabState:
     management_cidr: str
     provider_cidr: str
     image: str = ""
+    #: the cached VM image directory (vmimage), when the lab has VM nodes
+    vm_image: str = ""
     #: Debian suite of the nodes; state files written before suites existed mean bookworm.
     suite: str = "bookworm"
     bridges: list[str] = field(default_factory=list)
@@ -80,7 +91,8 @@ class LabState:
             provider_cidr=plan.provider_cidr,
             suite=plan.suite,
             nodes=[
-                NodeState(name=n.name, index=n.index, address=n.address, roles=list(n.roles))
+                NodeState(name=n.name, index=n.index, address=n.address, roles=list(n.roles),
+                          vm=n.vm)
                 for n in plan.nodes
             ],
         )
@@ -92,7 +104,8 @@ class LabState:
             provider_cidr=self.provider_cidr,
             suite=self.suite,
             nodes=tuple(
-                LabNode(name=n.name, index=n.index, address=n.address, roles=tuple(n.roles))
+                LabNode(name=n.name, index=n.index, address=n.address, roles=tuple(n.roles),
+                        vm=n.vm)
                 for n in self.nodes
             ),
         )
@@ -111,6 +124,7 @@ class LabState:
             "management_cidr": self.management_cidr,
             "provider_cidr": self.provider_cidr,
             "image": self.image,
+            "vm_image": self.vm_image,
             "suite": self.suite,
             "bridges": list(self.bridges),
             "proxy": self.proxy.to_json() if self.proxy else None,
@@ -131,6 +145,7 @@ class LabState:
             management_cidr=str(data["management_cidr"]),
             provider_cidr=str(data["provider_cidr"]),
             image=str(data.get("image", "")),
+            vm_image=str(data.get("vm_image", "")),
             suite=str(data.get("suite", "bookworm")),
             bridges=[str(b) for b in data.get("bridges", [])],
             proxy=ProcessRef.from_json(proxy) if proxy else None,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from installer.errors import LabError
-from installer.testbed.lab import aptproxy, container, ssh
+from installer.testbed.lab import aptproxy, container, ssh, vm
 from installer.testbed.lab.paths import LabPaths
 from installer.testbed.lab.state import LabState, NodeState, load_state
 from installer.testbed.lab.system import is_alive
@@ -22,6 +22,9 @@ class NodeStatus:
     system: str  # systemctl is-system-running, or "-" / "unreachable"
     memory: int | None
     pid: int | None
+    #: ``container``, or ``vm`` (qemu: memory is its resident set, ``vm_spec`` its size)
+    kind: str = "container"
+    vm_spec: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ def read_status(name: str) -> LabStatus:
         system = "-"
         memory = None
         if alive and node.process:
-            memory = container.memory_bytes(node.process)
+            memory = (vm.memory_bytes(node.process) if node.vm
+                      else container.memory_bytes(node.process))
             answer = ssh.run_on(node.address, paths.private_key, paths.known_hosts,
                                 ["systemctl", "is-system-running"], timeout=10)
             system = answer.strip() or "unreachable"
@@ -52,6 +56,7 @@ def read_status(name: str) -> LabStatus:
             name=node.name, roles=tuple(node.roles), address=node.address,
             state="running" if alive else "stopped", system=system, memory=memory,
             pid=node.process.pid if alive and node.process else None,
+            kind=node.kind, vm_spec=node.vm.to_json() if node.vm else None,
         )
 
     with ThreadPoolExecutor(max_workers=max(1, len(state.nodes))) as pool:
@@ -78,5 +83,5 @@ def status_dict(status: LabStatus) -> dict[str, Any]:
         "secrets": str(status.paths.secrets),
         "nodes": [{"name": n.name, "roles": list(n.roles), "address": n.address,
                    "state": n.state, "systemd": n.system, "memory_bytes": n.memory,
-                   "pid": n.pid} for n in status.nodes],
+                   "pid": n.pid, "kind": n.kind, "vm": n.vm_spec} for n in status.nodes],
     }

@@ -27,6 +27,7 @@ from installer.testbed.lab import (
     naming,
     network,
     rootfs,
+    vm,
 )
 from installer.testbed.lab.lifecycle import lab_lock
 from installer.testbed.lab.paths import STATE_ROOT, LabPaths, apt_cache_dir
@@ -92,7 +93,7 @@ def _tear_down(state: LabState, paths: LabPaths, keep_image: bool,
     state.tearing_down = True
     save_state(paths.state_file, state)
     with ThreadPoolExecutor(max_workers=max(1, len(state.nodes))) as pool:
-        stopped = list(pool.map(_stop_node, state.nodes))
+        stopped = list(pool.map(lambda n: _stop_node(n, paths), state.nodes))
     save_state(paths.state_file, state)
     for node, outcome in zip(state.nodes, stopped, strict=True):
         result.add(outcome)
@@ -120,12 +121,15 @@ def _remove_by_names(name: str, result: DownResult) -> None:
     result.add([f"cgroup {c}" for c in cgroups.remove(name)])
 
 
-def _stop_node(node: NodeState) -> list[str]:
+def _stop_node(node: NodeState, paths: LabPaths) -> list[str]:
     if not node.process:
         return []
-    outcome = container.stop(node.process)
+    if node.vm:
+        outcome = vm.stop(node.process, vm.VmFiles(paths.node_dir(node.name)).qmp)
+    else:
+        outcome = container.stop(node.process)
     pid, node.process = node.process.pid, None
-    return [f"{node.name}: container (pid {pid}) {outcome}"]
+    return [f"{node.name}: {node.kind} (pid {pid}) {outcome}"]
 
 
 def _remove_node(node: NodeState) -> list[str]:
@@ -166,9 +170,11 @@ def _remove_leftover_tree(paths: LabPaths, result: DownResult) -> None:
 
 
 def _remove_orphans(name: str) -> list[str]:
-    """Containers left in the lab's cgroups without their nspawn (it was killed)."""
+    """Containers left in the lab's cgroups without their nspawn (it was killed), and qemu
+    processes of the lab that no state records."""
     killed = container.kill_orphans(cgroups.processes(name))
-    return [f"orphaned container init (pid {pid})" for pid in killed]
+    removed = [f"orphaned container init (pid {pid})" for pid in killed]
+    return removed + [f"orphaned qemu (pid {pid})" for pid in vm.kill_orphans(name)]
 
 
 def _remove_by_name(name: str) -> list[str]:

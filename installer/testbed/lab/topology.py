@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from installer.answers.schema import DEFAULT_FOUR_NODES, TOPOLOGY_ROLES
 from installer.errors import LabError
@@ -22,14 +22,57 @@ PROVIDER_AGENT_ROLES = frozenset({"network", "compute"})
 _FOUR_NODE_ROLES: tuple[tuple[str, ...], ...] = tuple(roles for _, _, roles in DEFAULT_FOUR_NODES)
 
 
+DEFAULT_VM_MEMORY_MIB = 2048
+DEFAULT_VM_CPUS = 1
+DEFAULT_VM_DATA_DISK_GIB = 20
+#: The machine is shared: one VM never gets more than this many vCPUs.
+MAX_VM_CPUS = 2
+MIN_VM_MEMORY_MIB = 512
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    """Size of one VM node: memory, vCPUs and its data disk (``/dev/vdb``)."""
+
+    memory_mib: int = DEFAULT_VM_MEMORY_MIB
+    cpus: int = DEFAULT_VM_CPUS
+    data_disk_gib: int = DEFAULT_VM_DATA_DISK_GIB
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.cpus <= MAX_VM_CPUS:
+            raise LabError(f"a VM node has 1 to {MAX_VM_CPUS} vCPUs, not {self.cpus}",
+                           hint=f"use --vm-cpus 1..{MAX_VM_CPUS}")
+        if self.memory_mib < MIN_VM_MEMORY_MIB:
+            raise LabError(f"a VM node needs at least {MIN_VM_MEMORY_MIB} MiB, "
+                           f"not {self.memory_mib}", hint="use a larger --vm-memory")
+        if self.data_disk_gib < 1:
+            raise LabError("a VM node's data disk needs at least 1 GiB",
+                           hint="use --vm-disk 1 or more")
+
+    def to_json(self) -> dict[str, int]:
+        return {"memory_mib": self.memory_mib, "cpus": self.cpus,
+                "data_disk_gib": self.data_disk_gib}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> VmSpec:
+        return cls(memory_mib=int(str(data["memory_mib"])), cpus=int(str(data["cpus"])),
+                   data_disk_gib=int(str(data["data_disk_gib"])))
+
+
 @dataclass(frozen=True)
 class LabNode:
-    """One node of the lab: its host name, 1-based index, management address and roles."""
+    """One node of the lab: its host name, 1-based index, management address and roles;
+    ``vm`` set makes it a qemu guest instead of a container."""
 
     name: str
     index: int
     address: str
     roles: tuple[str, ...]
+    vm: VmSpec | None = None
+
+    @property
+    def kind(self) -> str:
+        return "vm" if self.vm else "container"
 
 
 @dataclass(frozen=True)
@@ -220,6 +263,24 @@ def plan_from_nodes(
     return LabPlan(
         name=name, management_cidr=str(net), provider_cidr=str(prov), nodes=tuple(result)
     )
+
+
+def with_vms(plan: LabPlan, choice: Sequence[str], spec: VmSpec) -> LabPlan:
+    """``plan`` with the nodes named in ``choice`` (by node name or by role) made VMs."""
+    wanted = {c.strip() for c in choice if c.strip()}
+    known = {n.name for n in plan.nodes} | {r for n in plan.nodes for r in n.roles}
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise LabError(
+            f"--vm names no node or role of this lab: {', '.join(unknown)}",
+            hint="name nodes (" + ", ".join(n.name for n in plan.nodes)
+            + ") or roles (" + ", ".join(TOPOLOGY_ROLES) + ")",
+        )
+    nodes = tuple(
+        replace(n, vm=spec) if n.name in wanted or wanted & set(n.roles) else n
+        for n in plan.nodes
+    )
+    return replace(plan, nodes=nodes)
 
 
 def _check_disjoint(a: ipaddress.IPv4Network, b: ipaddress.IPv4Network) -> None:

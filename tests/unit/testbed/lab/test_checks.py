@@ -36,3 +36,19 @@ def test_not_enough_disk_is_a_clear_error(tmp_path):
 
 def test_disk_need_counts_the_image_only_when_not_cached():
     assert checks.need_disk(2, True) + checks.IMAGE_DISK == checks.need_disk(2, False)
+
+
+def test_vm_tools_are_checked_with_their_packages_named():
+    assert checks.missing_packages(checks.VM_TOOLS) == []  # setup.sh installs them
+    fake = (checks.Tool("no-such-qemu-xyz", "qemu-system-x86"),)
+    with pytest.raises(LabError, match="qemu-system-x86") as exc:
+        checks.require_tools(False, fake)
+    assert "--install-missing" in (exc.value.hint or "")
+
+
+def test_vm_memory_counts_on_top_of_the_nodes(tmp_path):
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemAvailable: 2097152 kB\n")  # 2 GiB
+    checks.require_resources(1, True, tmp_path, meminfo)
+    with pytest.raises(LabError, match="not enough memory for 1 lab nodes"):
+        checks.require_resources(1, True, tmp_path, meminfo, vm_memory=2048 * checks.MIB)

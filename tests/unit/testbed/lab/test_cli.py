@@ -58,3 +58,37 @@ def test_not_root_is_refused_before_anything_happens():
     )
     assert proc.returncode == 5, proc.stderr
     assert "needs root" in proc.stderr
+
+
+def test_vm_choice_naming_no_node_or_role_is_refused_before_anything_happens():
+    result = _run("up", "--name", "zz", "--subnet", "10.213.0.0/24", "--vm", "computer")
+    assert result.exit_code == 5
+    assert "computer" in result.output and "compute" in result.output
+
+
+def test_vm_size_options_are_bounded():
+    result = _run("up", "--name", "zz", "--vm", "compute", "--vm-cpus", "3")
+    assert result.exit_code == 2 and "--vm-cpus" in result.output
+    result = _run("up", "--name", "zz", "--vm", "compute", "--vm-memory", "100")
+    assert result.exit_code == 2 and "--vm-memory" in result.output
+
+
+def test_vm_choice_reaches_the_plan(monkeypatch):
+    from installer.testbed.lab import lifecycle
+
+    seen = {}
+
+    def up(plan, name, install_missing=False):
+        seen["plan"] = plan
+        raise lifecycle.LabError("stop here")
+
+    monkeypatch.setattr(lifecycle, "up", up)
+    result = _run("up", "--name", "zz", "--nodes", "4", "--subnet", "10.213.0.0/24",
+                  "--vm", "compute,openstack4", "--vm-memory", "1024", "--vm-cpus", "2",
+                  "--vm-disk", "5")
+    assert result.exit_code == 5
+    kinds = {n.name: (n.kind, n.vm) for n in seen["plan"].nodes}
+    assert kinds["openstack1"] == ("container", None)
+    assert kinds["openstack3"][0] == kinds["openstack4"][0] == "vm"
+    assert kinds["openstack3"][1].to_json() == {"memory_mib": 1024, "cpus": 2,
+                                                "data_disk_gib": 5}

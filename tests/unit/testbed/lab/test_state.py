@@ -62,3 +62,23 @@ def test_node_lookup():
     assert state.node("openstack2").address == "10.213.0.12"
     with pytest.raises(LabError):
         state.node("openstack9")
+
+
+def test_a_vm_node_round_trips_and_an_old_state_has_containers(tmp_path):
+    from installer.testbed.lab.topology import VmSpec, with_vms
+
+    plan = with_vms(plan_default("lab", 4, "10.213.0.0/24"), ["storage"], VmSpec(cpus=2))
+    state = LabState.from_plan(plan)
+    state.vm_image = "/cache/vm-debian-bookworm-abc"
+    path = tmp_path / "state.json"
+    save_state(path, state)
+    again = load_state(path)
+    assert again == state and again.to_plan() == plan
+    assert [n.kind for n in again.nodes] == ["container", "container", "container", "vm"]
+    raw = json.loads(path.read_text())
+    for node in raw["nodes"]:
+        del node["vm"]
+    del raw["vm_image"]
+    path.write_text(json.dumps(raw))
+    old = load_state(path)
+    assert old.vm_image == "" and {n.kind for n in old.nodes} == {"container"}

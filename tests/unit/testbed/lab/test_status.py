@@ -23,4 +23,5 @@ def test_status_document() -> None:
     assert doc["answers"] == "/s/dn/answers.yml"
     assert doc["nodes"] == [{"name": "openstack1", "roles": ["controller"],
                              "address": "10.229.0.11", "state": "running", "systemd": "running",
-                             "memory_bytes": 1048576, "pid": 42}]
+                             "memory_bytes": 1048576, "pid": 42,
+                             "kind": "container", "vm": None}]

@@ -52,6 +52,7 @@ def lab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[LabPaths, Host
     monkeypatch.setattr(network, "ip_json", lambda *args: [])
     monkeypatch.setattr(network, "NETNS_DIR", tmp_path / "no-netns")
     monkeypatch.setattr(container, "kill_orphans", lambda pids: [])
+    monkeypatch.setattr(teardown.vm, "kill_orphans", lambda lab: [])
     monkeypatch.setattr(teardown.cgroups, "processes", lambda *names: [])
     monkeypatch.setattr(teardown.cgroups, "remove", lambda name: [])
     monkeypatch.setattr(teardown.cgroups, "leftovers", lambda name: [])
@@ -149,3 +150,35 @@ def test_mounts_under_reads_mountinfo(tmp_path: Path) -> None:
                     "37 35 98:0 / /var/lib/stackinstall/lab/dnx rw - ext4 /dev/x rw\n")
     assert teardown.mounts_under(Path("/var/lib/stackinstall/lab/dn"), info) == [
         "/var/lib/stackinstall/lab/dn/nodes/a/root"]
+
+
+def test_a_vm_node_is_powered_off_through_its_qmp_socket_and_its_taps_removed(
+        lab: tuple[LabPaths, Host], monkeypatch: pytest.MonkeyPatch) -> None:
+    from installer.testbed.lab import vm
+    from installer.testbed.lab.state import load_state
+    from installer.testbed.lab.topology import VmSpec
+
+    paths, host = lab
+    state = load_state(paths.state_file)
+    assert state is not None
+    node = state.nodes[1]
+    host.present -= {f"mount {node.mount}", f"netns {node.netns}"}
+    node.vm, node.mount, node.netns = VmSpec(), "", ""
+    node.links = ["si-dn-2m", "si-dn-2p"]
+    host.present |= {"link si-dn-2p", "process 555"}
+    save_state(paths.state_file, state)
+    sockets: list[Path] = []
+
+    def stop(ref: ProcessRef, qmp: Path) -> str:
+        sockets.append(qmp)
+        return "stopped" if host.remove("process", str(ref.pid)) else "not running"
+
+    monkeypatch.setattr(vm, "stop", stop)
+    monkeypatch.setattr(vm, "kill_orphans",
+                        lambda lab: [555] if host.remove("process", "555") else [])
+    result = teardown.down("dn", keep_image=True)
+    assert "openstack2: vm (pid 102) stopped" in result.removed
+    assert sockets == [paths.node_dir("openstack2") / "qmp.sock"]
+    assert {"openstack2: link si-dn-2m", "openstack2: link si-dn-2p",
+            "orphaned qemu (pid 555)"} <= set(result.removed)
+    assert host.present == set() and not paths.root.exists()

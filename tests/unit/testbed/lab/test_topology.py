@@ -127,3 +127,18 @@ def test_a_provider_subnet_without_room_below_the_pool_gives_no_address():
     assert topology.provider_address(plan, plan.nodes[0]) is None
     big = topology.LabNode("c", 118, "10.213.0.200", ("controller",))
     assert topology.provider_address(topology.plan_default("lab", 4, "10.213.0.0/24"), big) is None
+
+
+def test_vms_are_chosen_by_role_or_node_name():
+    from installer.testbed.lab.topology import VmSpec, plan_default, with_vms
+
+    plan = plan_default("lab", 5, "10.213.0.0/24")
+    spec = VmSpec(memory_mib=1024)
+    by_role = with_vms(plan, ["compute"], spec)
+    assert [n.name for n in by_role.nodes if n.vm] == ["openstack3", "openstack5"]
+    by_name = with_vms(plan, ["openstack1", " storage "], spec)
+    assert [n.name for n in by_name.nodes if n.vm] == ["openstack1", "openstack4"]
+    assert all(n.vm == spec for n in by_name.nodes if n.vm)
+    assert [n.address for n in by_name.nodes] == [n.address for n in plan.nodes]
+    with pytest.raises(LabError, match="no node or role of this lab: nope"):
+        with_vms(plan, ["compute", "nope"], spec)

@@ -1,0 +1,248 @@
+"""The cached VM node image: a Debian root of the node's suite on an ext4 disk, from packages.
+
+debootstrap (minbase, the container image's packages plus a kernel, initramfs-tools, udev
+and lvm2) builds a root tree; its kernel and initramfs are copied out (VMs boot them with
+``-kernel``/``-initrd``) and ``mkfs.ext4 -d`` turns the tree into a sparse raw disk without
+loop mounts. Each VM boots a qcow2 overlay of that disk, so the cached disk never changes.
+
+Cache entry: ``images/vm-debian-<suite>-<key>/{root.raw, vmlinuz, initrd.img,
+manifest.json}``. ``<key>`` hashes the recipe, suite, mirror and package set, so a *layer*
+(the packages of a node's roles pre-installed at native speed, later) is simply a spec with
+more packages and gets an entry of its own beside the base one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from installer.errors import LabError
+from installer.local import file_lock
+from installer.testbed.lab import image
+from installer.testbed.lab.paths import image_dir
+from installer.testbed.lab.sources import Mirrors
+from installer.testbed.lab.system import run
+
+RECIPE_VERSION = "2"
+#: What a VM needs beyond the container image: a kernel that boots under qemu, an initramfs
+#: that finds the root disk by its label, udev for /dev/disk links, and
+#: lvm2 for volume groups on the data disk.
+VM_PACKAGES: tuple[str, ...] = (
+    "linux-image-cloud-amd64",
+    "initramfs-tools",
+    "udev",
+    "kmod",
+    "e2fsprogs",
+    "lvm2",
+)
+#: e2fsprogs' scrub units: the reaper alone took 26 s of a TCG boot, for nothing a lab needs.
+MASKED_UNITS: tuple[str, ...] = ("e2scrub_reap.service", "e2scrub_all.timer")
+ROOT_LABEL = "si-root"
+SEED_LABEL = "si-seed"
+ROOT_SIZE_GIB = 16
+PREFIX = "vm-debian-"
+BUILD_TIMEOUT = 2400
+
+#: Runs in the guest before sshd: on its first boot it copies the node's identity from the
+#: seed disk (written by the host, ``vm.write_seed``); on every boot it gives eth0 the node's
+#: management address and eth1 its provider address if it has one (initramfs-tools ignores
+#: the kernel's ``ip=`` when the root is local, so the guest does it itself).
+SEED_SCRIPT = f"""#!/bin/sh
+# Written by stackinstall lab (the VM node image).
+set -e
+marker=/var/lib/stackinstall/seeded
+dev=/dev/disk/by-label/{SEED_LABEL}
+if [ ! -e "$marker" ]; then
+    for _ in $(seq 60); do [ -e "$dev" ] && break; sleep 0.5; done
+    mkdir -p /run/stackinstall-seed
+    mount -o ro "$dev" /run/stackinstall-seed
+    tar -C /run/stackinstall-seed --exclude=./lost+found -cf - . | tar -C / -xpf -
+    umount /run/stackinstall-seed
+    mkdir -p /var/lib/stackinstall
+    touch "$marker"
+fi
+address() {{
+    ip link set dev "$2" up
+    if [ -s "/etc/stackinstall/$1-address" ]; then
+        ip addr replace "$(cat "/etc/stackinstall/$1-address")" dev "$2"
+    fi
+}}
+address management eth0
+address provider eth1
+"""
+SEED_UNIT = """# Written by stackinstall lab (the VM node image).
+[Unit]
+Description=stackinstall lab: node identity from the seed disk, addresses of eth0 and eth1
+After=local-fs.target
+Before=ssh.service network.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/stackinstall-seed
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
+@dataclass(frozen=True)
+class VmImageSpec:
+    """What shapes one cached VM disk: suite, mirror and packages (base, plus any layer)."""
+
+    suite: str
+    mirror: str
+    layer: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return (*image.PACKAGES, *VM_PACKAGES, *self.layer)
+
+    @property
+    def key(self) -> str:
+        recipe = "\n".join([RECIPE_VERSION, self.suite, self.mirror, str(ROOT_SIZE_GIB),
+                            SEED_SCRIPT, SEED_UNIT, *sorted(self.packages)])
+        return hashlib.sha256(recipe.encode()).hexdigest()[:12]
+
+    def directory(self, cache: Path | None = None) -> Path:
+        return (cache or image_dir()) / f"{PREFIX}{self.suite}-{self.key}"
+
+
+@dataclass(frozen=True)
+class VmImage:
+    """A complete cache entry."""
+
+    directory: Path
+
+    @property
+    def disk(self) -> Path:
+        return self.directory / "root.raw"
+
+    @property
+    def kernel(self) -> Path:
+        return self.directory / "vmlinuz"
+
+    @property
+    def initrd(self) -> Path:
+        return self.directory / "initrd.img"
+
+    @property
+    def manifest(self) -> Path:
+        return self.directory / "manifest.json"
+
+    def complete(self) -> bool:
+        return all(p.is_file() for p in (self.disk, self.kernel, self.initrd, self.manifest))
+
+
+def debootstrap_argv(target: Path, spec: VmImageSpec) -> list[str]:
+    return ["debootstrap", "--variant=minbase", "--include=" + ",".join(spec.packages),
+            spec.suite, str(target), spec.mirror]
+
+
+def mkfs_argv(tree: Path, disk: Path, label: str, size: str) -> list[str]:
+    """An ext4 file system holding ``tree``, written straight into ``disk`` (no loop mount)."""
+    return ["mkfs.ext4", "-q", "-F", "-L", label, "-d", str(tree), str(disk), size]
+
+
+def ensure_vm_image(mirrors: Mirrors, suite: str, log: Path,
+                    layer: tuple[str, ...] = ()) -> tuple[VmImage, bool]:
+    """The cached VM image of ``suite`` (built first if needed); the bool says it was built."""
+    spec = VmImageSpec(suite=suite, mirror=mirrors.main, layer=layer)
+    final = VmImage(spec.directory())
+    if final.complete():
+        return final, False
+    with file_lock(final.directory.parent / ".build.lock"):
+        if final.complete():
+            return final, False
+        _build(spec, final, log)
+    return final, True
+
+
+def _build(spec: VmImageSpec, final: VmImage, log: Path) -> None:
+    tmp = final.directory.parent / f".{final.directory.name}.building-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tree = tmp / "tree"
+    tmp.mkdir(parents=True)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    try:
+        proc = run(debootstrap_argv(tree, spec), check=False, timeout=BUILD_TIMEOUT)
+        log.write_text(proc.stdout + proc.stderr)
+        if proc.returncode != 0:
+            raise LabError(
+                f"building the VM node image with debootstrap failed (exit {proc.returncode})",
+                hint=f"see {log}; check that {spec.mirror} is reachable from this host",
+            )
+        bootstrapped = time.monotonic() - started
+        image.finish(tree)
+        prepare_tree(tree)
+        kernel, initrd = boot_files(tree)
+        shutil.copy2(kernel, tmp / "vmlinuz")
+        shutil.copy2(initrd, tmp / "initrd.img")
+        run(mkfs_argv(tree, tmp / "root.raw", ROOT_LABEL, f"{ROOT_SIZE_GIB}G"), timeout=600)
+        shutil.rmtree(tree)
+        manifest = {
+            "suite": spec.suite, "mirror": spec.mirror, "key": spec.key,
+            "packages": list(spec.packages), "kernel": kernel.name.removeprefix("vmlinuz-"),
+            "root_size_gib": ROOT_SIZE_GIB, "debootstrap_seconds": round(bootstrapped, 1),
+            "build_seconds": round(time.monotonic() - started, 1),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        os.rename(tmp, final.directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def prepare_tree(root: Path) -> None:
+    """Make the debootstrapped tree a bootable VM root (identity comes later, per node)."""
+    etc = root / "etc"
+    etc.mkdir(parents=True, exist_ok=True)
+    (etc / "fstab").write_text(f"# Written by stackinstall lab.\nLABEL={ROOT_LABEL} / ext4 "
+                               "defaults,discard 0 1\n")
+    # The initramfs lives outside the image: packages installed later (lvm2, open-iscsi)
+    # must not spend minutes rebuilding one under TCG.
+    conf = etc / "initramfs-tools" / "update-initramfs.conf"
+    conf.parent.mkdir(parents=True, exist_ok=True)
+    conf.write_text("# Written by stackinstall lab: the VM boots an initramfs from outside.\n"
+                    "update_initramfs=no\nbackup_initramfs=no\n")
+    script = root / "usr" / "local" / "sbin" / "stackinstall-seed"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    script.write_text(SEED_SCRIPT)
+    script.chmod(0o755)
+    wants = etc / "systemd" / "system" / "multi-user.target.wants"
+    wants.mkdir(parents=True, exist_ok=True)
+    unit = etc / "systemd" / "system" / "stackinstall-seed.service"
+    unit.write_text(SEED_UNIT)
+    link = wants / unit.name
+    link.unlink(missing_ok=True)
+    link.symlink_to(f"/etc/systemd/system/{unit.name}")
+    for masked in MASKED_UNITS:
+        mask = etc / "systemd" / "system" / masked
+        mask.unlink(missing_ok=True)
+        mask.symlink_to("/dev/null")
+
+
+def boot_files(root: Path) -> tuple[Path, Path]:
+    """The kernel and initramfs the tree's kernel package installed in /boot."""
+    kernels = sorted((root / "boot").glob("vmlinuz-*"))
+    if not kernels:
+        raise LabError("the VM node image has no kernel in /boot",
+                       hint="check that linux-image-cloud-amd64 installed (image build log)")
+    kernel = kernels[-1]
+    initrd = root / "boot" / ("initrd.img-" + kernel.name.removeprefix("vmlinuz-"))
+    if not initrd.is_file():
+        raise LabError(f"the VM node image has no {initrd.name}",
+                       hint="check that initramfs-tools ran (image build log)")
+    return kernel, initrd
+
+
+def manifest(img: VmImage) -> dict[str, object]:
+    data: dict[str, object] = json.loads(img.manifest.read_text())
+    return data

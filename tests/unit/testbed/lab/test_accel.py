@@ -1,0 +1,64 @@
+"""The accelerator probe really starts qemu: one that stays up has KVM, one that exits has not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from installer.testbed.lab import accel
+
+
+def _fake_qemu(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "qemu-system-x86_64"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.fixture
+def kvm_device(tmp_path: Path) -> Path:
+    dev = tmp_path / "kvm"
+    dev.write_text("")
+    return dev
+
+
+def test_a_qemu_that_aborts_with_kvm_means_tcg(tmp_path, kvm_device):
+    qemu = _fake_qemu(tmp_path, "echo 'error: failed to set MSR 0x10a to 0x69' >&2; exit 134")
+    found = accel.probe(qemu, kvm_device, seconds=5)
+    assert found.name == "tcg"
+    assert "MSR 0x10a" in found.reason and "134" in found.reason
+
+
+def test_a_qemu_that_keeps_running_means_kvm(tmp_path, kvm_device):
+    qemu = _fake_qemu(tmp_path, "exec sleep 30")
+    found = accel.probe(qemu, kvm_device, seconds=0.5)
+    assert found.name == "kvm"
+
+
+def test_no_device_means_tcg_without_starting_qemu(tmp_path):
+    marker = tmp_path / "started"
+    qemu = _fake_qemu(tmp_path, f"touch {marker}; exec sleep 30")
+    found = accel.probe(qemu, tmp_path / "no-kvm", seconds=0.5)
+    assert found.name == "tcg" and "does not exist" in found.reason
+    assert not marker.exists()
+
+
+def test_no_qemu_means_tcg(tmp_path, kvm_device):
+    found = accel.probe(str(tmp_path / "missing-qemu"), kvm_device, seconds=0.5)
+    assert found.name == "tcg" and "not found" in found.reason
+
+
+def test_the_probe_asks_for_kvm_with_the_host_cpu():
+    argv = accel.probe_argv("qemu")
+    assert argv[:5] == ["qemu", "-accel", "kvm", "-cpu", "host"]
+    assert "-nodefaults" in argv
+
+
+def test_options_and_kernel_arguments_per_accelerator():
+    tcg, kvm = accel.Accel("tcg", ""), accel.Accel("kvm", "")
+    assert tcg.argv == ["-accel", f"tcg,thread=multi,tb-size={accel.TCG_TB_MIB}",
+                        "-cpu", "max,-la57"]
+    assert kvm.argv == ["-accel", "kvm", "-cpu", "host"]
+    assert {"clocksource=tsc", "tsc=reliable", "mitigations=off"} <= set(tcg.cmdline)
+    assert kvm.cmdline == []
