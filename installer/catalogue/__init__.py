@@ -104,6 +104,16 @@ class SecretRules:
 
 
 @dataclass(frozen=True)
+class Minimum:
+    """The least a node needs (catalogue.yml: minimums)."""
+
+    cpus: int
+    memory_gib: float
+    #: free space on / and on /var (each; one filesystem holding both counts once per path)
+    disk_gib: float
+
+
+@dataclass(frozen=True)
 class Catalogue:
     release: str
     services: Mapping[str, Service]
@@ -118,6 +128,10 @@ class Catalogue:
     #: the release's facts (``facts`` with ``releases.<release>.facts`` applied)
     facts: Mapping[str, Any]
     secret_rules: SecretRules
+    #: topology role -> its minimum
+    minimums: Mapping[str, Minimum]
+    #: the minimum of a node with every topology role (the all-in-one)
+    every_role: Minimum
 
     def port(self, name: str) -> int:
         """The TCP port called ``name`` in catalogue.yml's ``ports``."""
@@ -222,6 +236,10 @@ def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Comp
     )
 
 
+def _minimum(raw: Mapping[str, Any]) -> Minimum:
+    return Minimum(int(raw["cpus"]), float(raw["memory_gib"]), float(raw["disk_gib"]))
+
+
 def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
     data = copy.deepcopy(raw)
     differences = (raw.get("releases") or {}).get(release, {}) or {}
@@ -258,6 +276,12 @@ def _check(cat: Catalogue) -> None:
     for comp in cat.components.values():
         if comp.group not in cat.groups:
             raise CatalogueError(f"components.{comp.name}: no group {comp.group}")
+    if set(cat.minimums) != set(TOPOLOGY_ROLES):
+        raise CatalogueError(f"minimums.roles: give exactly {', '.join(TOPOLOGY_ROLES)}")
+    every = cat.every_role
+    if any(every.cpus < m.cpus or every.memory_gib < m.memory_gib or every.disk_gib < m.disk_gib
+           for m in cat.minimums.values()):
+        raise CatalogueError("minimums.every_role: less than one of the roles needs alone")
     for service in cat.services.values():
         for dep in service.depends:
             if dep not in cat.services or cat.services[dep].infra:
@@ -304,6 +328,8 @@ def load(release: str | None = None) -> Catalogue:
         facts=data["facts"],
         secret_rules=SecretRules(int(rules["min_length"]), int(rules["min_distinct"]),
                                  frozenset(str(w).lower() for w in rules["weak_words"])),
+        minimums={str(k): _minimum(v) for k, v in data["minimums"]["roles"].items()},
+        every_role=_minimum(data["minimums"]["every_role"]),
     )
     _check(cat)
     return cat
