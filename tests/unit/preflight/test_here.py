@@ -58,3 +58,14 @@ def test_a_local_node_not_run_as_root_probes_under_sudo(tmp_path):
     dep = _local_deployment(tmp_path)
     assert privileged("id", dep, Access(1000, 0), local=True) == "sudo -n sh -c id"
     assert privileged("id", dep, Access(1000, 0)) == "sh -c id"  # ssh.become is false
+
+
+def test_deploys_preflight_says_the_local_node_is_checked_here(tmp_path, monkeypatch, capsys):
+    from installer.preflight import run
+    from installer.preflight.findings import Report
+
+    monkeypatch.setattr(run, "run_preflight", lambda dep, known_hosts=None: Report(["aio1"]))
+    run.ensure_ready(_local_deployment(tmp_path))
+    said = " ".join(capsys.readouterr().out.split())
+    assert "checking 1 node(s) aio1 here (connection: local)" in said
+    assert "over SSH" not in said
