@@ -14,8 +14,9 @@ HERE = Path(__file__).resolve().parent
 #: cheapest first; each module brings its own lab up and takes it down before the next starts
 CHEAP = ("test_lab_down.py", "test_preflight.py", "test_lab.py", "test_guest_image.py",
          "test_verify_shape.py", "test_smoke_image.py")
-#: the long ones, last: molecule (~8 min), Debian 12 Zed (dv), Debian 13 Epoxy (ep)
-LONG = ("test_molecule.py", "test_deploy.py", "test_epoxy.py")
+#: the long ones, last: molecule (~8 min), Debian 12 Zed (dv), Debian 13 Epoxy (ep), and the
+#: opt-in --local proof (lcl; skipped unless STACKINSTALL_E2E_LOCAL=1)
+LONG = ("test_molecule.py", "test_deploy.py", "test_epoxy.py", "test_local.py")
 
 
 def rank(item: pytest.Item) -> int:
