@@ -80,7 +80,8 @@ def build(path: Path, spath: Path, merged: dict[str, Any], values: dict[str, str
         distro=d["distro"],
         ssh=Ssh(**merged["ssh"]),
         network=Network(**merged["network"]),
-        nodes=tuple(Node(n["name"], n["address"], tuple(n["roles"])) for n in merged["nodes"]),
+        nodes=tuple(Node(n["name"], n["address"], tuple(n["roles"]), n["connection"])
+                    for n in merged["nodes"]),
         ntp=Ntp(tuple(merged["ntp"]["servers"]), tuple(merged["ntp"]["allow"])),
         locale=Locale(**merged["locale"]),
         services=tuple(merged["services"]),

@@ -23,20 +23,25 @@ def answers() -> None:
 @click.option("--allinone", is_flag=True, help="One node with every role.")
 @click.option("--node", "nodes", multiple=True, metavar="NAME=ADDRESS:ROLE[,ROLE]",
               help="A node of the topology (repeat); replaces the default nodes.")
+@click.option("--local", is_flag=True,
+              help="One node with every role: this machine (hostname, address of the default "
+                   "route's interface), deployed without SSH (connection: local).")
+@click.option("--address", metavar="ADDRESS",
+              help="With --local: this machine's management address, when it has several.")
 @click.option("--secrets-only", is_flag=True,
               help="Leave the existing answer file as it is; only add the secrets missing "
                    "from its secrets file.")
 def generate(output: Path, secrets: Path | None, allinone: bool, nodes: tuple[str, ...],
-             secrets_only: bool) -> None:
+             local: bool, address: str | None, secrets_only: bool) -> None:
     """Write a commented answer file and a secrets file (0600) with strong passwords.
 
     An existing answer file is never overwritten (exit 4); --secrets-only completes its
     secrets file instead.
     """
     if secrets_only:
-        commands.complete_secrets(output, secrets, allinone, nodes)
+        commands.complete_secrets(output, secrets, allinone or local, nodes)
     else:
-        commands.generate(output, secrets, allinone, nodes)
+        commands.generate(output, secrets, allinone, nodes, local, address)
 
 
 @answers.command("validate")

@@ -11,12 +11,13 @@ from typing import Any
 import click
 
 from installer import console
-from installer.answers import check
+from installer.answers import check, thismachine
 from installer.answers.generate import (
     GenerateResult,
     check_nodes,
     default_nodes,
     generate_files,
+    local_node,
     parse_node,
 )
 from installer.answers.generate import complete_secrets as complete_secrets_of
@@ -26,21 +27,42 @@ from installer.errors import AnswerFileError, FileExistsRefusal, UsageError
 from installer.jsonout import dumps
 
 
-def generate(output: Path, secrets: Path | None, allinone: bool, nodes: tuple[str, ...]) -> None:
+def generate(output: Path, secrets: Path | None, allinone: bool, nodes: tuple[str, ...],
+             local: bool = False, address: str | None = None) -> None:
     if nodes and allinone:
         raise UsageError("--allinone and --node exclude each other",
                          hint="--allinone is one node with every role; --node lists the nodes")
-    specs = [parse_node(n) for n in nodes] if nodes else default_nodes(allinone)
+    if local and (nodes or allinone):
+        raise UsageError("--local takes no --node or --allinone",
+                         hint="--local is one node with every role: this machine")
+    if address and not local:
+        raise UsageError("--address goes with --local",
+                         hint="give the nodes' addresses with --node NAME=ADDRESS:ROLES")
+    settings: dict[str, Any] = {}
+    machine = None
+    if local:
+        machine = thismachine.detect(address)
+        specs = [local_node(machine)]
+        settings = {"network": {"management_cidr": machine.network}}
+    else:
+        specs = [parse_node(n) for n in nodes] if nodes else default_nodes(allinone)
     if nodes:
         check_nodes(specs)
     if output.exists():
         raise _exists(output)
     with _showing_problems():
-        result = generate_files(output, secrets, nodes=specs)
+        result = generate_files(output, secrets, nodes=specs, settings=settings)
     if not result.answers_written:  # appeared while we wrote the secrets
         raise _exists(output)
     console.success(f"wrote answer file {result.answers_path}")
     _report_secrets(result)
+    if machine is not None:
+        console.out.print(
+            f"this machine: node {specs[0].name}, address {machine.address} "
+            f"({machine.network}), every role, connection: local. Set "
+            "network.provider_interface to a spare interface of this machine (its "
+            f"interfaces: {', '.join(machine.interfaces) or 'none'}): the provider bridge "
+            "takes it over.", markup=False, highlight=False)
     console.out.print(f"next: stackinstall answers validate {shlex.quote(str(output))}")
 
 

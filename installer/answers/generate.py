@@ -26,6 +26,7 @@ from installer.answers.schema import (
     defaults,
 )
 from installer.answers.source import Source, parse, read
+from installer.answers.thismachine import ThisMachine
 from installer.answers.validate import IPV6_MANAGEMENT, resolve_secrets_path, validate
 from installer.errors import AnswerFileError, UsageError
 
@@ -39,6 +40,7 @@ class NodeSpec:
     name: str
     address: str
     roles: tuple[str, ...]
+    connection: str = "ssh"
 
 
 @dataclass
@@ -97,6 +99,15 @@ def validate_text(text: str, path: Path = Path("(generated answer file)")) -> So
 
 def default_nodes(allinone: bool) -> list[NodeSpec]:
     return [NodeSpec(*n) for n in (DEFAULT_ALLINONE if allinone else DEFAULT_FOUR_NODES)]
+
+
+def local_node(machine: ThisMachine) -> NodeSpec:
+    """This machine as the one node of an all-in-one answer file, reached without SSH."""
+    if checks.hostname(machine.hostname):
+        raise UsageError(f"this machine's hostname {machine.hostname!r} is not a valid node "
+                         "name (a hostname: letters, digits, '-')",
+                         hint="give the machine a valid hostname (hostnamectl), then generate")
+    return NodeSpec(machine.hostname, machine.address, TOPOLOGY_ROLES, "local")
 
 
 def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,12 @@ class Node:
     name: str
     address: str
     roles: tuple[str, ...]
+    #: ``ssh`` or ``local`` (the machine stackinstall runs on: no SSH)
+    connection: str = "ssh"
+
+    @property
+    def local(self) -> bool:
+        return self.connection == "local"
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,11 @@ class Deployment:
     @property
     def controller(self) -> Node:
         return next(n for n in self.nodes if "controller" in n.roles)
+
+    @property
+    def local_node(self) -> Node | None:
+        """The node that is this machine (``connection: local``), if any."""
+        return next((n for n in self.nodes if n.local), None)
 
     def nodes_with(self, role: str) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if role in n.roles)

@@ -49,7 +49,8 @@ def markdown() -> str:
             doc = k.doc.replace("|", "\\|")
             rows.append(f"| `{section}.{key}` | {_default(k.default)} | {doc}{choices} |")
     for key, k in NODE_KEYS.items():
-        rows.append(f"| `nodes[].{key}` | (required) | {k.doc} |")
+        choices = f" One of: {', '.join(k.choices)}." if k.choices and k.type == "enum" else ""
+        rows.append(f"| `nodes[].{key}` | {_default(k.default)} | {k.doc}{choices} |")
     rows.append(f"| `services` | `{', '.join(SERVICES)}` | {TOP_LEVEL_DOCS['services']} |")
     rows.append(f"| `overrides` | (empty) | {TOP_LEVEL_DOCS['overrides']} |")
     needs = ["", "## Services and what each needs enabled too", "",

@@ -72,7 +72,15 @@ NODE_KEYS: dict[str, Key] = {
         choices=TOPOLOGY_ROLES,
         item="enum",
     ),
+    "connection": Key(
+        "enum", "ssh",
+        "ssh, or local: the machine stackinstall runs on, without SSH (one node at most).",
+        choices=("ssh", "local"),
+    ),
 }
+#: The node keys every node must have (the others have a default).
+REQUIRED_NODE_KEYS: tuple[str, ...] = tuple(k for k, spec in NODE_KEYS.items()
+                                            if spec.default is None)
 
 SCHEMA: dict[str, Section] = {
     "deployment": Section(

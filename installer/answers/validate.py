@@ -14,6 +14,7 @@ from typing import Any
 from installer.answers import checks
 from installer.answers.schema import (
     NODE_KEYS,
+    REQUIRED_NODE_KEYS,
     SCHEMA,
     SERVICE_CONFIG_FILES,
     SERVICE_DEPENDENCIES,
@@ -237,10 +238,12 @@ def _nodes(src: Source, value: Any) -> list[tuple[int, dict[str, Any]]]:
                         f"{IPV6_MANAGEMENT}", "give the node its IPv4 address (the roles "
                         "build URLs from it without IPv6 brackets)")
             node["address"] = None
-        for k in NODE_KEYS:
+        for k in REQUIRED_NODE_KEYS:
             if k not in item:
                 src.problem(key, f"has no '{k}'", f"add '{k}:' ({NODE_KEYS[k].doc})")
-        if all(node.get(k) is not None for k in NODE_KEYS):
+        if (all(v is not None for v in node.values())
+                and all(k in node for k in REQUIRED_NODE_KEYS)):
+            node.setdefault("connection", NODE_KEYS["connection"].default)
             if not node["roles"]:
                 src.problem(join(key, "roles"), "is empty",
                             f"give the node at least one of {', '.join(TOPOLOGY_ROLES)}")
@@ -419,6 +422,7 @@ def _topology(src: Source, merged: dict[str, Any],
             src.problem(join("nodes", i) + ".address", f"duplicate address {addr} (also "
                         f"nodes[{seen_addr[addr]}])", "give every node its own address")
         seen_addr.setdefault(addr, i)
+    _one_local(src, indexed)
     raw = src.data.get("nodes") if isinstance(src.data, dict) else None
     if not nodes or (isinstance(raw, list) and len(nodes) < len(raw)):
         return  # counting roles over a partial node list would mislead
@@ -433,6 +437,16 @@ def _topology(src: Source, merged: dict[str, Any],
             src.problem("nodes", f"has no {role} node" +
                         (f" but {service} is enabled" if role != "compute" else ""),
                         f"give the '{role}' role to a node")
+
+
+def _one_local(src: Source, indexed: list[tuple[int, dict[str, Any]]]) -> None:
+    """Only the machine stackinstall runs on can be reached without SSH: one node at most."""
+    local = [i for i, node in indexed if node["connection"] == "local"]
+    for i in local[1:]:
+        src.problem(join("nodes", i) + ".connection",
+                    f"is local, as nodes[{local[0]}] is: only one node can be the machine "
+                    "stackinstall runs on", "set connection: ssh (or remove the key) on every "
+                    "node but the one you run stackinstall on")
 
 
 def _support(src: Source, merged: dict[str, Any]) -> None:

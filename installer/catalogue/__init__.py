@@ -105,6 +105,16 @@ class SecretRules:
 
 
 @dataclass(frozen=True)
+class Minimum:
+    """The least a node needs (catalogue.yml: minimums)."""
+
+    cpus: int
+    memory_gib: float
+    #: free space on / and on /var (each; one filesystem holding both counts once per path)
+    disk_gib: float
+
+
+@dataclass(frozen=True)
 class Catalogue:
     release: str
     services: Mapping[str, Service]
@@ -122,6 +132,10 @@ class Catalogue:
     #: name -> regular expression an answer-file text must match whole (catalogue.yml:
     #: patterns; answers validate and the roles' checks)
     patterns: Mapping[str, str]
+    #: topology role -> its minimum
+    minimums: Mapping[str, Minimum]
+    #: the minimum of a node with every topology role (the all-in-one)
+    every_role: Minimum
 
     def port(self, name: str) -> int:
         """The TCP port called ``name`` in catalogue.yml's ``ports``."""
@@ -227,6 +241,10 @@ def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Comp
     )
 
 
+def _minimum(raw: Mapping[str, Any]) -> Minimum:
+    return Minimum(int(raw["cpus"]), float(raw["memory_gib"]), float(raw["disk_gib"]))
+
+
 def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
     data = copy.deepcopy(raw)
     differences = (raw.get("releases") or {}).get(release, {}) or {}
@@ -268,6 +286,12 @@ def _check(cat: Catalogue) -> None:
     for comp in cat.components.values():
         if comp.group not in cat.groups:
             raise CatalogueError(f"components.{comp.name}: no group {comp.group}")
+    if set(cat.minimums) != set(TOPOLOGY_ROLES):
+        raise CatalogueError(f"minimums.roles: give exactly {', '.join(TOPOLOGY_ROLES)}")
+    every = cat.every_role
+    if any(every.cpus < m.cpus or every.memory_gib < m.memory_gib or every.disk_gib < m.disk_gib
+           for m in cat.minimums.values()):
+        raise CatalogueError("minimums.every_role: less than one of the roles needs alone")
     for service in cat.services.values():
         for dep in service.depends:
             if dep not in cat.services or cat.services[dep].infra:
@@ -315,6 +339,8 @@ def load(release: str | None = None) -> Catalogue:
         secret_rules=SecretRules(int(rules["min_length"]), int(rules["min_distinct"]),
                                  frozenset(str(w).lower() for w in rules["weak_words"])),
         patterns={str(k): str(v) for k, v in data["patterns"].items()},
+        minimums={str(k): _minimum(v) for k, v in data["minimums"]["roles"].items()},
+        every_role=_minimum(data["minimums"]["every_role"]),
     )
     _check(cat)
     return cat

@@ -52,6 +52,9 @@ _PHASE = click.Choice(PHASES)
 @click.option("--upgrade", is_flag=True,
               help="Upgrade every package in the bootstrap phase this once, whatever "
                    "repos.upgrade says.")
+@click.option("-y", "--yes", is_flag=True,
+              help="Deploy onto this machine (a node with connection: local) without asking; "
+                   "needed when there is no terminal to ask on.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the run summary (summary.json) as JSON on stdout at the end; the "
                    "progress goes to stderr.")
@@ -71,6 +74,7 @@ def deploy(
     verbose: int,
     skip_preflight: bool,
     upgrade: bool,
+    yes: bool,
     as_json: bool,
 ) -> None:
     """Validate ANSWERS, render the deployment and run the phases with live progress."""
@@ -87,7 +91,7 @@ def deploy(
         strategy=strategy,
     )
     request = DeployRequest(answers, secrets, out_dir, phases, start, options,
-                            skip_preflight=skip_preflight)
+                            skip_preflight=skip_preflight, yes=yes)
     with json_stdout(as_json) as emit:
         try:
             result = run_deploy(request)

@@ -12,6 +12,7 @@ from ansible_runner.exceptions import AnsibleRunnerException
 from rich.console import Console
 
 from installer import console as consoles
+from installer.deploy.confirm import confirm_local
 from installer.deploy.display import Progress
 from installer.deploy.events import RunTracker
 from installer.deploy.hostkeys import record_new_host_keys, ssh_nodes
@@ -42,6 +43,8 @@ class DeployRequest:
     start: str | None = None
     options: RunOptions = field(default_factory=RunOptions)
     skip_preflight: bool = False
+    #: deploy onto this machine (a node with connection: local) without asking
+    yes: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ def deploy(request: DeployRequest, console: Console | None = None) -> DeployResu
     deployment, rendered = load_and_render(request.answers, request.secrets, request.out_dir)
     if not request.skip_preflight:
         ensure_ready(deployment, rendered.paths.known_hosts)
+    confirm_local(deployment, yes=request.yes, check=request.options.check)
 
     def resume(phase: str) -> str:
         return resume_command(
@@ -68,6 +72,7 @@ def deploy(request: DeployRequest, console: Console | None = None) -> DeployResu
             upgrade=request.options.upgrade and phase == "bootstrap",
             strategy=(request.options.strategy
                       if request.options.strategy != DEFAULT_STRATEGY else None),
+            yes=deployment.local_node is not None,
         )
 
     result = run_phases(rendered.out_dir, phases, request.options, console, resume=resume)

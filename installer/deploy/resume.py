@@ -17,6 +17,7 @@ def resume_command(
     tags: Sequence[str] = (),
     upgrade: bool = False,
     strategy: str | None = None,
+    yes: bool = False,
 ) -> str:
     """``stackinstall deploy ANSWERS --from PHASE`` plus the options that shaped this run."""
     argv = ["stackinstall", "deploy", str(answers)]
@@ -33,4 +34,6 @@ def resume_command(
         argv.append("--upgrade")
     if strategy:
         argv += ["--strategy", strategy]
+    if yes:
+        argv.append("--yes")
     return shlex.join(argv)

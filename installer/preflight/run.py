@@ -45,7 +45,12 @@ def failure(report: Report, answers: Path, *, also: str = "") -> PreflightFailed
 
 def ensure_ready(deployment: Deployment, known_hosts: Path | None = None) -> Report:
     """Preflight before a deploy: raise PreflightFailed (after showing the problems)."""
-    console.out.print(f"preflight: checking {len(deployment.nodes)} node(s) over SSH ...")
+    local = deployment.local_node
+    how = "over SSH" if local is None else (
+        f"{local.name} here (connection: local)" if len(deployment.nodes) == 1
+        else f"over SSH, {local.name} here (connection: local)")
+    console.out.print(f"preflight: checking {len(deployment.nodes)} node(s) {how} ...",
+                      markup=False, highlight=False)
     report = run_preflight(deployment, known_hosts)
     if not report.ok:
         console.err.print(problem_table(report))

@@ -49,14 +49,19 @@ def host_vars(dep: Deployment, out_dir: Path) -> dict[str, dict[str, Any]]:
         f"-o UserKnownHostsFile={DeployPaths(out_dir).known_hosts}"
         " -o ControlMaster=auto -o ControlPersist=60s -o ServerAliveInterval=15"
     )
+    ssh = {
+        "ansible_user": dep.ssh.user,
+        "ansible_port": dep.ssh.port,
+        "ansible_ssh_private_key_file": key,
+        "ansible_become": dep.ssh.become,
+        "ansible_ssh_common_args": common_args,
+    }
+    # a local node is the machine Ansible runs on: no SSH, as the user running stackinstall
+    local = {"ansible_connection": "local", "ansible_become": os.geteuid() != 0}
     return {
         n.name: {
             "ansible_host": n.address,
-            "ansible_user": dep.ssh.user,
-            "ansible_port": dep.ssh.port,
-            "ansible_ssh_private_key_file": key,
-            "ansible_become": dep.ssh.become,
-            "ansible_ssh_common_args": common_args,
+            **(local if n.local else ssh),
             "ansible_python_interpreter": "/usr/bin/python3",
             "node_address": n.address,
             "node_roles": list(n.roles),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shlex
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -26,8 +27,11 @@ def make_host(conn: Connection, control_path: Path) -> Any:
     """A testinfra host that reaches the node with the same options Ansible uses.
 
     ``ansible_ssh_common_args`` (the deployment's known_hosts, accept-new, keep-alives)
-    is passed through; one multiplexed SSH connection per node keeps checks fast.
+    is passed through; one multiplexed SSH connection per node keeps checks fast. A local
+    node is this machine: testinfra's local backend (with sudo when not root).
     """
+    if conn.local:
+        return testinfra.get_host("local://", sudo=conn.become)
     kwargs: dict[str, Any] = {
         "ssh_extra_args": conn.ssh_common_args or None,
         "controlpath": str(control_path),
@@ -58,7 +62,11 @@ def control_dir() -> Iterator[Path]:
 
 
 def copy_to(conn: Connection, local: Path, remote: str, timeout: int = 600) -> None:
-    """Copy ``local`` to ``remote`` on the node with scp and the inventory's SSH options."""
+    """Copy ``local`` to ``remote`` on the node with scp and the inventory's SSH options
+    (a plain copy for a local node)."""
+    if conn.local:
+        shutil.copyfile(local, remote)
+        return
     argv = ["scp", "-q", "-P", str(conn.port), *shlex.split(conn.ssh_common_args or "")]
     if conn.private_key:
         argv += ["-i", conn.private_key]
@@ -70,7 +78,11 @@ def copy_to(conn: Connection, local: Path, remote: str, timeout: int = 600) -> N
 
 
 def copy_from(conn: Connection, remote: str, local: Path, timeout: int = 600) -> None:
-    """Copy ``remote`` from the node to ``local`` with scp and the inventory's SSH options."""
+    """Copy ``remote`` from the node to ``local`` with scp and the inventory's SSH options
+    (a plain copy for a local node)."""
+    if conn.local:
+        shutil.copyfile(remote, local)
+        return
     argv = ["scp", "-q", "-P", str(conn.port), *shlex.split(conn.ssh_common_args or "")]
     if conn.private_key:
         argv += ["-i", conn.private_key]

@@ -15,7 +15,8 @@ from installer.paths import DeployPaths
 
 @dataclass(frozen=True)
 class Connection:
-    """How to reach a node over SSH, exactly as Ansible does (from host_vars)."""
+    """How to reach a node, exactly as Ansible does (from host_vars): over SSH, or ``local``
+    (``ansible_connection: local``, the machine verify runs on)."""
 
     address: str
     user: str = "root"
@@ -23,6 +24,7 @@ class Connection:
     private_key: str | None = None
     become: bool = False
     ssh_common_args: str = ""
+    local: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def read_inventory(deploy_dir: Path) -> Inventory:
                     private_key=str(key) if key else None,
                     become=bool(hv.get("ansible_become")),
                     ssh_common_args=str(hv.get("ansible_ssh_common_args") or ""),
+                    local=hv.get("ansible_connection") == "local",
                 ),
             )
         )

@@ -15,8 +15,10 @@ HERE = Path(__file__).resolve().parent
 CHEAP = ("test_lab_down.py", "test_preflight.py", "test_lab.py", "test_guest_image.py",
          "test_verify_shape.py", "test_smoke_image.py", "test_vm_nodes.py")
 #: the long ones, last: molecule (~8 min), Debian 12 Zed (dv), Debian 13 Epoxy (ep), the
-#: all-in-one (aio, one node)
-LONG = ("test_molecule.py", "test_deploy.py", "test_epoxy.py", "test_allinone.py")
+#: all-in-one (aio, one node), and the opt-in --local proof (lcl; skipped unless
+#: STACKINSTALL_E2E_LOCAL=1)
+LONG = ("test_molecule.py", "test_deploy.py", "test_epoxy.py", "test_allinone.py",
+        "test_local.py")
 
 
 def rank(item: pytest.Item) -> int:

@@ -12,6 +12,7 @@ from installer.preflight.checks import (
     clock,
     devices,
     identity,
+    local,
     platform,
     ports,
     resources,
@@ -34,6 +35,7 @@ CHECKS: tuple[Check, ...] = (
     identity.address,
     clock.clock,
     ports.ports,
+    local.local_changes,
 )
 
 

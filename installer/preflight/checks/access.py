@@ -10,6 +10,9 @@ from installer.preflight.findings import Finding, failed, passed
 
 def login(deployment: Deployment, node: Node, probe: NodeProbe) -> Finding:
     ssh = deployment.ssh
+    if node.local:
+        return passed(node.name, "local connection", "this machine runs the commands itself",
+                      "no SSH: the node is the machine stackinstall runs on")
     expected = f"{ssh.user}@{node.address}:{ssh.port} logs in with {ssh.private_key}"
     if probe.key_unusable:
         return failed(node.name, "ssh login", probe.login_error, expected,
@@ -31,7 +34,7 @@ def login(deployment: Deployment, node: Node, probe: NodeProbe) -> Finding:
 
 def root_or_sudo(ctx: Context) -> list[Finding]:
     access = ctx.probe.access
-    user = ctx.deployment.ssh.user
+    user = "this machine's user" if ctx.node.local else ctx.deployment.ssh.user
     name = ctx.node.name
     check = "root or sudo"
     if access is None or access.uid is None:
@@ -39,7 +42,7 @@ def root_or_sudo(ctx: Context) -> list[Finding]:
                        "make sure the login shell of ssh.user runs commands")]
     if access.uid == 0:
         return [passed(name, check, f"{user} is root", "root, or passwordless sudo")]
-    if not ctx.deployment.ssh.become:
+    if not ctx.deployment.ssh.become and not ctx.node.local:
         return [failed(name, check, f"{user} is uid {access.uid} and ssh.become is false",
                        "ssh.user root, or ssh.become: true with passwordless sudo",
                        "set ssh.become: true (and give the user passwordless sudo), "

@@ -117,3 +117,33 @@ def test_each_node_lists_the_components_its_groups_and_settings_select(
     assert "cinder_lvm" not in components("openstack4")
     assert {"nova_compute_qemu", "nova_rbd"} <= set(components("openstack3"))
     assert "nova_compute_kvm" not in components("openstack3")
+
+
+def test_a_local_node_gets_the_local_connection_and_no_ssh_settings(four_node: Path,
+                                                                     tmp_path: Path):
+    text = four_node.read_text().replace("    roles: [controller]",
+                                         "    roles: [controller]\n    connection: local", 1)
+    four_node.write_text(text)
+    out = tmp_path / "deploy"
+    render(load(four_node), out)
+    local = yaml.safe_load((out / "inventory/host_vars/openstack1.yml").read_text())
+    remote = yaml.safe_load((out / "inventory/host_vars/openstack2.yml").read_text())
+    assert local["ansible_connection"] == "local"
+    assert not {k for k in local if k.startswith("ansible_ssh") or k in (
+        "ansible_user", "ansible_port")}
+    assert local["ansible_become"] is False  # the tests run as root, as deploy does
+    assert local["node_address"] == local["ansible_host"] == "10.0.0.11"
+    assert local["ansible_python_interpreter"] == remote["ansible_python_interpreter"]
+    assert "ansible_connection" not in remote
+    assert remote["ansible_ssh_private_key_file"] and remote["ansible_user"] == "root"
+
+
+def test_a_local_node_becomes_root_by_sudo_when_stackinstall_is_not_root(
+        four_node: Path, tmp_path: Path, monkeypatch):
+    four_node.write_text(four_node.read_text().replace(
+        "    roles: [controller]", "    roles: [controller]\n    connection: local", 1))
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    out = tmp_path / "deploy"
+    render(load(four_node), out)
+    local = yaml.safe_load((out / "inventory/host_vars/openstack1.yml").read_text())
+    assert local["ansible_become"] is True
