@@ -4,8 +4,9 @@ A plan is a deploy run with ``--check --diff`` whose job events (``runs/<ts>/art
 <phase>/job_events/``) are read back per node: the configuration files that would change
 (with their diff, secrets masked, when asked), the packages that would be installed or
 upgraded, the services that would restart and the changed tasks that notified them, the
-registrations (keystone, MariaDB, RabbitMQ, Ceph accounts) that would change, any other
-change, and the tasks that could not tell in check mode (skipped there).
+registrations (keystone, MariaDB, RabbitMQ accounts) that would change, the commands a
+real run would run (check mode skips a command once its conditions hold: it says so), any
+other change, and the tasks that could not tell in check mode (listed as unknown).
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ REGISTRATION_PREFIXES = ("openstack.cloud.", "community.mysql.mysql_user",
                          "community.mysql.mysql_db", "community.rabbitmq.")
 _INST = re.compile(r"^Inst (\S+)", re.MULTILINE)
 _CHECK_SKIP = re.compile(r"check mode", re.IGNORECASE)
+#: What ansible.builtin.command/shell say in check mode when they reached the command: its
+#: conditions held, so a real run would run it (and report it changed).
+WOULD_RUN = "Command would have run if not in check mode"
 
 
 @dataclass
@@ -48,13 +52,15 @@ class NodePlan:
     restarts: list[Restart] = field(default_factory=list)
     registrations: list[str] = field(default_factory=list)
     other: list[str] = field(default_factory=list)
+    #: commands a real run would run (check mode skips them once their conditions hold)
+    commands: list[str] = field(default_factory=list)
     #: tasks skipped in check mode: what they would do is unknown
     unknown: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
         return (len(self.files) + len(self.packages) + len(self.restarts)
-                + len(self.registrations) + len(self.other))
+                + len(self.registrations) + len(self.other) + len(self.commands))
 
 
 @dataclass
@@ -64,9 +70,10 @@ class Plan:
     @property
     def verdict(self) -> str:
         changed = {n: p.changes for n, p in self.nodes.items() if p.changes}
-        if not changed:
-            return "nothing to do"
-        return f"{sum(changed.values())} changes on {len(changed)} nodes"
+        unknown = sum(len(p.unknown) for p in self.nodes.values())
+        verdict = (f"{sum(changed.values())} changes on {len(changed)} nodes" if changed
+                   else "nothing to do")
+        return verdict + (f" ({unknown} tasks could not tell in check mode)" if unknown else "")
 
     def as_dict(self, *, diffs: bool = False) -> dict[str, Any]:
         nodes = {}
@@ -159,6 +166,10 @@ def build(events: Iterable[Mapping[str, Any]], masker: Masker) -> Plan:
         node = nodes.setdefault(host, NodePlan())
         res: Mapping[str, Any] = data.get("res") or {}
         label = _label(data)
+        if kind == "runner_on_skipped" and str(res.get("msg") or "") == WOULD_RUN:
+            node.commands.append(label)
+            last_change[host] = label
+            continue
         if kind == "runner_on_skipped" and _CHECK_SKIP.search(str(res.get("msg") or "")):
             node.unknown.append(label)
             continue
@@ -231,6 +242,8 @@ def show(console: Console, plan: Plan, *, diffs: bool = False) -> None:
             console.print(f"  register  {label}", markup=False)
         for label in node.other:
             console.print(f"  change    {label}", markup=False)
+        for label in node.commands:
+            console.print(f"  run       {label}", markup=False)
         for label in node.unknown:
             console.print(f"  unknown   {label} (skipped in check mode)", markup=False)
     console.print(plan.verdict, markup=False)

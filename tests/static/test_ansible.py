@@ -251,3 +251,32 @@ def test_molecule_scenarios_get_the_catalogue(scenario: Path) -> None:
                  in str(task.get("ansible.builtin.include_vars", ""))]
         assert loads, (f"{scenario.relative_to(REPO)}: play {play.get('name')!r} runs roles "
                        "without the catalogue; load STACKINSTALL_MOLECULE_CATALOGUE in pre_tasks")
+
+
+#: Commands that say ``changed_when: false`` but may create something (they stay skipped in
+#: check mode; ``deploy --plan`` reports them as would-run).
+CHECK_MODE_EXEMPT = {"Register each OSD (the same uuid always gets the same id)"}
+_COMMAND_KEYS = {"command", "shell", "ansible.builtin.command", "ansible.builtin.shell"}
+
+
+def read_only_commands_skipped_in_check_mode(tasks: list[dict[str, object]]) -> list[str]:
+    """Read-only commands (``changed_when: false``) that a check run would skip."""
+    return [str(t.get("name")) for t in tasks
+            if _COMMAND_KEYS & set(t) and t.get("changed_when") is False
+            and t.get("check_mode") is not False and t.get("name") not in CHECK_MODE_EXEMPT]
+
+
+def test_the_check_mode_rule_finds_a_skipped_query() -> None:
+    query = {"name": "Ask", "ansible.builtin.command": {"argv": ["x"]}, "changed_when": False}
+    assert read_only_commands_skipped_in_check_mode([query]) == ["Ask"]
+    assert read_only_commands_skipped_in_check_mode([{**query, "check_mode": False}]) == []
+    assert read_only_commands_skipped_in_check_mode([{**query, "changed_when": True}]) == []
+
+
+@pytest.mark.parametrize("path", sorted(ROLES.glob("*/tasks/*.yml")),
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_read_only_commands_run_in_check_mode(path: Path) -> None:
+    skipped = read_only_commands_skipped_in_check_mode(_plays_tasks(path))
+    assert not skipped, (
+        f"{path.relative_to(REPO)}: a read-only command must answer in check mode "
+        f"(deploy --plan) with `check_mode: false`: {', '.join(skipped)}")

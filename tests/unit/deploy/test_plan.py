@@ -46,6 +46,10 @@ def _events() -> list[dict]:
         {"event": "runner_on_skipped", "event_data": {
             "host": "cmp", "task": "Run a command", "role": "nova",
             "res": {"skipped": True, "msg": "Command would have run if not in check mode"}}},
+        _task("Use a module without check mode", "nova"),
+        {"event": "runner_on_skipped", "event_data": {
+            "host": "cmp", "task": "Use a module without check mode", "role": "nova",
+            "res": {"skipped": True, "msg": "remote module (x) does not support check mode"}}},
         _task("An unchanged file"),
         {"event": "runner_on_ok", "event_data": {
             "host": "net", "task": "An unchanged file", "resolved_action": "ansible.builtin.copy",
@@ -64,9 +68,10 @@ def test_each_node_gets_its_files_packages_restarts_and_registrations():
         ("Restart keystone", ["/etc/keystone/keystone.conf"])]
     assert ctl.registrations == ["openstack_service : Register the service"]
     assert cmp.other == ["base : Set the hostname"]
-    assert cmp.unknown == ["nova : Run a command"]
+    assert cmp.commands == ["nova : Run a command"]
+    assert cmp.unknown == ["nova : Use a module without check mode"]
     assert net.changes == 0
-    assert plan.verdict == "6 changes on 2 nodes"  # a package is one change
+    assert plan.verdict == "7 changes on 2 nodes (1 tasks could not tell in check mode)"  # a package is one change
 
 
 def test_diffs_are_masked_and_only_given_on_request():
@@ -84,7 +89,10 @@ def test_an_unchanged_cloud_has_nothing_to_do():
     console = Console(record=True, width=120)
     show(console, plan)
     assert plan.verdict == "nothing to do"
-    assert console.export_text().splitlines()[-1] == "nothing to do"
+    shown = console.export_text()
+    assert shown.splitlines()[-1] == "nothing to do"
+    unknown = build([e for e in _events() if "without check mode" in str(e)], Masker([]))
+    assert unknown.verdict == "nothing to do (1 tasks could not tell in check mode)"
 
 
 def test_events_are_read_phase_by_phase_in_order(tmp_path: Path):
