@@ -253,9 +253,6 @@ def test_molecule_scenarios_get_the_catalogue(scenario: Path) -> None:
                        "without the catalogue; load STACKINSTALL_MOLECULE_CATALOGUE in pre_tasks")
 
 
-#: Commands that say ``changed_when: false`` but may create something (they stay skipped in
-#: check mode; ``deploy --plan`` reports them as would-run).
-CHECK_MODE_EXEMPT = {"Register each OSD (the same uuid always gets the same id)"}
 _COMMAND_KEYS = {"command", "shell", "ansible.builtin.command", "ansible.builtin.shell"}
 
 
@@ -263,7 +260,7 @@ def read_only_commands_skipped_in_check_mode(tasks: list[dict[str, object]]) -> 
     """Read-only commands (``changed_when: false``) that a check run would skip."""
     return [str(t.get("name")) for t in tasks
             if _COMMAND_KEYS & set(t) and t.get("changed_when") is False
-            and t.get("check_mode") is not False and t.get("name") not in CHECK_MODE_EXEMPT]
+            and t.get("check_mode") is not False]
 
 
 def test_the_check_mode_rule_finds_a_skipped_query() -> None:
