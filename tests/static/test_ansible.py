@@ -256,10 +256,14 @@ def test_molecule_scenarios_get_the_catalogue(scenario: Path) -> None:
 _COMMAND_KEYS = {"command", "shell", "ansible.builtin.command", "ansible.builtin.shell"}
 
 
+#: The roles' HTTP calls only read (a GET, or a token to test a password).
+_READ_KEYS = {"uri", "ansible.builtin.uri"}
+
+
 def read_only_commands_skipped_in_check_mode(tasks: list[dict[str, object]]) -> list[str]:
-    """Read-only commands (``changed_when: false``) that a check run would skip."""
+    """Read-only commands (``changed_when: false``) and HTTP reads a check run would skip."""
     return [str(t.get("name")) for t in tasks
-            if _COMMAND_KEYS & set(t) and t.get("changed_when") is False
+            if ((_COMMAND_KEYS & set(t) and t.get("changed_when") is False) or _READ_KEYS & set(t))
             and t.get("check_mode") is not False]
 
 
@@ -268,6 +272,7 @@ def test_the_check_mode_rule_finds_a_skipped_query() -> None:
     assert read_only_commands_skipped_in_check_mode([query]) == ["Ask"]
     assert read_only_commands_skipped_in_check_mode([{**query, "check_mode": False}]) == []
     assert read_only_commands_skipped_in_check_mode([{**query, "changed_when": True}]) == []
+    assert read_only_commands_skipped_in_check_mode([{"name": "Get", "uri": {}}]) == ["Get"]
 
 
 @pytest.mark.parametrize("path", sorted(ROLES.glob("*/tasks/*.yml")),
