@@ -71,7 +71,8 @@ def test_each_node_gets_its_files_packages_restarts_and_registrations():
     assert cmp.commands == ["nova : Run a command"]
     assert cmp.unknown == ["nova : Use a module without check mode"]
     assert net.changes == 0
-    assert plan.verdict == "7 changes on 2 nodes (1 tasks could not tell in check mode)"  # a package is one change
+    # a package is one change
+    assert plan.verdict == "7 changes on 2 nodes (1 tasks could not tell in check mode)"
 
 
 def test_diffs_are_masked_and_only_given_on_request():
