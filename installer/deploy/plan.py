@@ -56,11 +56,13 @@ class NodePlan:
     commands: list[str] = field(default_factory=list)
     #: tasks skipped in check mode: what they would do is unknown
     unknown: list[str] = field(default_factory=list)
+    #: changed tasks whose result is hidden (no_log): Ansible's recap counts them
+    hidden: int = 0
 
     @property
     def changes(self) -> int:
         return (len(self.files) + len(self.packages) + len(self.restarts)
-                + len(self.registrations) + len(self.other) + len(self.commands))
+                + len(self.registrations) + len(self.other) + len(self.commands) + self.hidden)
 
 
 @dataclass
@@ -147,12 +149,18 @@ def build(events: Iterable[Mapping[str, Any]], masker: Masker) -> Plan:
     in_handler = False
     last_change: dict[str, str] = {}
     notified: dict[tuple[str, str], list[str]] = {}
+    seen: dict[str, int] = {}
+    recap: dict[str, int] = {}
     for event in events:
         kind = str(event.get("event", ""))
         data: Mapping[str, Any] = event.get("event_data") or {}
         host = str(data.get("host") or "")
         if kind in {"playbook_on_task_start", "playbook_on_handler_task_start"}:
             in_handler = kind == "playbook_on_handler_task_start"
+            continue
+        if kind == "playbook_on_stats":
+            for name, count in (data.get("changed") or {}).items():
+                recap[str(name)] = recap.get(str(name), 0) + int(count)
             continue
         if kind == "playbook_on_notify" and host:
             handler = str(data.get("handler") or "").split(" : ", 1)[-1]
@@ -175,30 +183,40 @@ def build(events: Iterable[Mapping[str, Any]], masker: Masker) -> Plan:
             continue
         if kind != "runner_on_ok" or not res.get("changed"):
             continue
-        if in_handler:
-            name = str(data.get("task") or "")
+        seen[host] = seen.get(host, 0) + 1
+        name = str(data.get("task") or "")
+        if in_handler or (host, name) in notified:
             node.restarts.append(Restart(name, notified.get((host, name), [])))
             continue
-        action = str(data.get("resolved_action") or data.get("task_action") or "")
-        short = _short(action)
-        for result in _results(res):
-            if short in FILE_MODULES:
-                path = _file_of(result, label)
-                node.files.append(path)
-                last_change[host] = path
-                text = _diff_text(result.get("diff"))
-                if text:
-                    node.diffs[path] = masker(text)
-            elif short in PACKAGE_MODULES:
-                node.packages += [p for p in _packages_of(result) if p not in node.packages]
-                last_change[host] = label
-            elif action.startswith(REGISTRATION_PREFIXES):
-                node.registrations.append(label)
-                last_change[host] = label
-            else:
-                node.other.append(label)
-                last_change[host] = label
+        _classify(node, data, res, label, masker, last_change)
+    for host, count in recap.items():
+        nodes.setdefault(host, NodePlan()).hidden = max(count - seen.get(host, 0), 0)
     return Plan(nodes)
+
+
+def _classify(node: NodePlan, data: Mapping[str, Any], res: Mapping[str, Any], label: str,
+              masker: Masker, last_change: dict[str, str]) -> None:
+    """File, packages, registration or other: what one changed task is."""
+    host = str(data.get("host") or "")
+    action = str(data.get("resolved_action") or data.get("task_action") or "")
+    short = _short(action)
+    for result in _results(res):
+        if short in FILE_MODULES:
+            path = _file_of(result, label)
+            node.files.append(path)
+            last_change[host] = path
+            text = _diff_text(result.get("diff"))
+            if text:
+                node.diffs[path] = masker(text)
+        elif short in PACKAGE_MODULES:
+            node.packages += [p for p in _packages_of(result) if p not in node.packages]
+            last_change[host] = label
+        elif action.startswith(REGISTRATION_PREFIXES):
+            node.registrations.append(label)
+            last_change[host] = label
+        else:
+            node.other.append(label)
+            last_change[host] = label
 
 
 def read_events(run_dir: Path, phases: Iterable[str]) -> list[dict[str, Any]]:
@@ -246,4 +264,7 @@ def show(console: Console, plan: Plan, *, diffs: bool = False) -> None:
             console.print(f"  run       {label}", markup=False)
         for label in node.unknown:
             console.print(f"  unknown   {label} (skipped in check mode)", markup=False)
+        if node.hidden:
+            console.print(f"  hidden    {node.hidden} changed task(s) whose output is hidden "
+                          "(no_log: it handles secrets)", markup=False)
     console.print(plan.verdict, markup=False)

@@ -106,3 +106,24 @@ def test_events_are_read_phase_by_phase_in_order(tmp_path: Path):
     (tmp_path / "artifacts" / "infra" / "job_events" / "bad.json").write_text("{")
     events = read_events(tmp_path, ["infra", "services"])
     assert [e["event"] for e in events] == ["infra1", "infra2", "services1"]
+
+
+def test_a_notified_handler_is_a_restart_and_hidden_changes_are_counted():
+    # ansible-runner may start a handler with playbook_on_task_start; the notify names it.
+    # A no_log task's result is censored: only the recap's changed count shows it.
+    events = [
+        _task("Write the keyring"),
+        {"event": "runner_on_ok", "event_data": {
+            "host": "ctl", "task": "Write the keyring", "role": "cinder",
+            "resolved_action": "ansible.builtin.template", "res": {"censored": "hidden"}}},
+        {"event": "playbook_on_notify", "event_data": {"host": "ctl",
+                                                       "handler": "cinder : Restart cinder"}},
+        _task("Restart cinder", "cinder"),
+        _ok("ctl", "Restart cinder", "ansible.builtin.systemd_service", {}, "cinder"),
+        {"event": "playbook_on_stats", "event_data": {"changed": {"ctl": 2}}},
+    ]
+    plan = build(events, Masker([]))
+    ctl = plan.nodes["ctl"]
+    assert [r.handler for r in ctl.restarts] == ["Restart cinder"]
+    assert ctl.other == [] and ctl.hidden == 1
+    assert plan.verdict == "2 changes on 1 nodes"
