@@ -31,8 +31,8 @@ skip_unless_lab_host()
 
 
 def _token_valid(conn, token: str) -> bool:
-    url = conn.identity.get_endpoint().rstrip("/") + "/auth/tokens"
-    response = conn.session.get(url, headers={"X-Subject-Token": token}, raise_exc=False)
+    response = conn.identity.get("/auth/tokens", headers={"X-Subject-Token": token},
+                                 raise_exc=False)
     return response.status_code == 200
 
 
