@@ -68,6 +68,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from installer.answers.cli import answers
+    from installer.backup.cli import backup_command, restore_command
     from installer.deploy.cli import deploy
     from installer.destroy.cli import destroy_command
     from installer.node.cli import node
@@ -80,6 +81,8 @@ def _register() -> None:
         main.add_command(command)
     main.add_command(node)
     main.add_command(destroy_command)
+    main.add_command(backup_command)
+    main.add_command(restore_command)
 
 
 _register()

@@ -77,3 +77,9 @@ class GuestImageError(StackInstallError):
     """The bootable guest image could not be built (host tools, Debian packages, files)."""
 
     exit_code = 9
+
+
+class BackupError(StackInstallError):
+    """A backup could not be made, or a backup cannot be restored (refused or damaged)."""
+
+    exit_code = 10

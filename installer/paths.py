@@ -74,6 +74,11 @@ class DeployPaths:
         return self.root / "runs"
 
     @property
+    def backups(self) -> Path:
+        """One ``<UTC timestamp>/`` per ``stackinstall backup`` (mode 0700, files 0600)."""
+        return self.root / "backups"
+
+    @property
     def verify(self) -> Path:
         """One ``<UTC timestamp>/`` of artifacts per verify run that keeps any."""
         return self.root / "verify"

@@ -17,6 +17,8 @@ from installer.deploy.options import (
     RunOptions,
 )
 from installer.deploy.phases import PHASES
+from installer.deploy.plan import from_run
+from installer.deploy.plan import show as show_plan
 from installer.errors import DeployFailed
 from installer.jsonout import json_stdout
 
@@ -36,6 +38,10 @@ _PHASE = click.Choice(PHASES)
 @click.option("--tags", multiple=True, help="Only tasks with these tags (repeatable).")
 @click.option("--check", is_flag=True, help="Dry run: report what would change.")
 @click.option("--diff", is_flag=True, help="Show file differences.")
+@click.option("--plan", is_flag=True,
+              help="Change nothing; print per node the files, packages, restarts (and why) "
+                   "and registrations a deploy would change, then a one-line verdict "
+                   "(--diff adds the file differences, secrets masked).")
 @click.option("--forks", type=click.IntRange(1, 200), default=DEFAULT_FORKS, show_default=True,
               help="Hosts configured in parallel.")
 @click.option("--task-timeout", type=click.IntRange(0), default=DEFAULT_TASK_TIMEOUT,
@@ -68,6 +74,7 @@ def deploy(
     tags: tuple[str, ...],
     check: bool,
     diff: bool,
+    plan: bool,
     forks: int,
     task_timeout: int,
     strategy: str,
@@ -81,8 +88,8 @@ def deploy(
     options = RunOptions(
         limit=limit,
         tags=tags,
-        check=check,
-        diff=diff,
+        check=check or plan,
+        diff=diff or plan,
         verbosity=max(verbose - 1, 0),
         stream=verbose > 0,
         forks=forks,
@@ -99,7 +106,14 @@ def deploy(
             if as_json:
                 emit(exc.summary)
             raise
+        if plan:
+            found = from_run(result.summary)
+            show_plan(console.out, found, diffs=diff)
+            if as_json:
+                emit(found.as_dict(diffs=diff))
+            return
         done = "check run finished (nothing was changed)" if check else "deployment finished"
         console.success(f"{done}; summary: {result.summary_path}")
     if as_json:
         emit(result.summary.as_dict())
+

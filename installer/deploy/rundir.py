@@ -15,18 +15,22 @@ LOG_NAME = "deploy.log"
 SUMMARY_NAME = "summary.json"
 
 
-def new_run_dir(deploy_dir: Path, now: datetime | None = None) -> Path:
-    """Create and return a fresh run directory named after the UTC start time."""
+def new_stamped_dir(parent: Path, now: datetime | None = None) -> Path:
+    """Create and return ``parent/<UTC time>`` (``-2``, ``-3``... if taken), mode 0700."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    runs = DeployPaths(deploy_dir).runs
-    runs.mkdir(parents=True, exist_ok=True, mode=0o700)
-    candidate = runs / stamp
+    parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    candidate = parent / stamp
     suffix = 1
     while candidate.exists():
         suffix += 1
-        candidate = runs / f"{stamp}-{suffix}"
+        candidate = parent / f"{stamp}-{suffix}"
     candidate.mkdir(mode=0o700)
     return candidate
+
+
+def new_run_dir(deploy_dir: Path, now: datetime | None = None) -> Path:
+    """Create and return a fresh run directory named after the UTC start time."""
+    return new_stamped_dir(DeployPaths(deploy_dir).runs, now)
 
 
 def strip_ansi(text: str) -> str:

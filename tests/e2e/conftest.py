@@ -13,7 +13,8 @@ import pytest
 HERE = Path(__file__).resolve().parent
 #: cheapest first; each module brings its own lab up and takes it down before the next starts
 CHEAP = ("test_lab_down.py", "test_preflight.py", "test_lab.py", "test_guest_image.py",
-         "test_verify_shape.py", "test_smoke_image.py", "test_vm_nodes.py")
+         "test_verify_shape.py", "test_smoke_image.py", "test_vm_nodes.py",
+         "test_backup.py")
 #: the long ones, last: molecule (~8 min), Debian 12 Zed (dv), Debian 13 Epoxy (ep), the
 #: all-in-one (aio, one node), and the opt-in --local proof (lcl; skipped unless
 #: STACKINSTALL_E2E_LOCAL=1)

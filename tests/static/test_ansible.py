@@ -251,3 +251,34 @@ def test_molecule_scenarios_get_the_catalogue(scenario: Path) -> None:
                  in str(task.get("ansible.builtin.include_vars", ""))]
         assert loads, (f"{scenario.relative_to(REPO)}: play {play.get('name')!r} runs roles "
                        "without the catalogue; load STACKINSTALL_MOLECULE_CATALOGUE in pre_tasks")
+
+
+_COMMAND_KEYS = {"command", "shell", "ansible.builtin.command", "ansible.builtin.shell"}
+
+
+#: The roles' HTTP calls only read (a GET, or a token to test a password).
+_READ_KEYS = {"uri", "ansible.builtin.uri"}
+
+
+def read_only_commands_skipped_in_check_mode(tasks: list[dict[str, object]]) -> list[str]:
+    """Read-only commands (``changed_when: false``) and HTTP reads a check run would skip."""
+    return [str(t.get("name")) for t in tasks
+            if ((_COMMAND_KEYS & set(t) and t.get("changed_when") is False) or _READ_KEYS & set(t))
+            and t.get("check_mode") is not False]
+
+
+def test_the_check_mode_rule_finds_a_skipped_query() -> None:
+    query = {"name": "Ask", "ansible.builtin.command": {"argv": ["x"]}, "changed_when": False}
+    assert read_only_commands_skipped_in_check_mode([query]) == ["Ask"]
+    assert read_only_commands_skipped_in_check_mode([{**query, "check_mode": False}]) == []
+    assert read_only_commands_skipped_in_check_mode([{**query, "changed_when": True}]) == []
+    assert read_only_commands_skipped_in_check_mode([{"name": "Get", "uri": {}}]) == ["Get"]
+
+
+@pytest.mark.parametrize("path", sorted(ROLES.glob("*/tasks/*.yml")),
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_read_only_commands_run_in_check_mode(path: Path) -> None:
+    skipped = read_only_commands_skipped_in_check_mode(_plays_tasks(path))
+    assert not skipped, (
+        f"{path.relative_to(REPO)}: a read-only command must answer in check mode "
+        f"(deploy --plan) with `check_mode: false`: {', '.join(skipped)}")
