@@ -22,6 +22,7 @@ from installer.testbed.lab.system import (
     ProcessRef,
     children_of,
     is_alive,
+    kill_all,
     process_start_time,
     ref_for,
     wait_reaped,
@@ -162,11 +163,4 @@ def namespace_inits(pids: list[int], proc_root: Path = Path("/proc")) -> list[in
 def kill_orphans(pids: list[int]) -> list[int]:
     """End containers whose nspawn is gone (e.g. it was killed): SIGKILL to their init ends
     every process of that PID namespace. ``pids`` come from the lab's own cgroups."""
-    killed = []
-    for pid in namespace_inits(pids):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-    for pid in killed:
-        wait_reaped(pid)
-    return killed
+    return kill_all(namespace_inits(pids))

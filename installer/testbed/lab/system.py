@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,3 +104,15 @@ def wait_reaped(pid: int, timeout: float = 5.0, proc_root: Path = Path("/proc"))
             return True
         time.sleep(0.1)
     return not (proc_root / str(pid)).exists()
+
+
+def kill_all(pids: Sequence[int]) -> list[int]:
+    """SIGKILL each of ``pids`` still there and wait until it is reaped; the ones killed."""
+    killed = []
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+    for pid in killed:
+        wait_reaped(pid)
+    return killed

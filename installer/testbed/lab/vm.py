@@ -28,6 +28,7 @@ from installer.testbed.lab.accel import QEMU, Accel
 from installer.testbed.lab.system import (
     ProcessRef,
     is_alive,
+    kill_all,
     process_cmdline,
     ref_for,
     run,
@@ -256,11 +257,4 @@ def lab_qemus(lab: str, node: str | None = None, proc_root: Path = Path("/proc")
 
 def kill_orphans(lab: str, node: str | None = None) -> list[int]:
     """SIGKILL the lab's (or the node's) qemu processes the state does not record."""
-    killed = []
-    for pid in lab_qemus(lab, node):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-    for pid in killed:
-        wait_reaped(pid)
-    return killed
+    return kill_all(lab_qemus(lab, node))
