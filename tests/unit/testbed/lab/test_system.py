@@ -69,3 +69,12 @@ def test_run_reports_the_failing_command_and_its_stderr():
     with pytest.raises(LabError, match="command not found"):
         system.run(["definitely-not-a-command-xyz"])
     assert system.run(["sh", "-c", "exit 3"], check=False).returncode == 3
+
+
+def test_kill_all_kills_and_waits_for_the_reaping_and_skips_the_gone():
+    # an orphan like the ones the lab ends: its parent (sh) is gone, init reaps it
+    pid = int(subprocess.run(["sh", "-c", "sleep 60 >/dev/null 2>&1 & echo $!"],
+                             capture_output=True, text=True, check=True).stdout)
+    assert system.kill_all([pid]) == [pid]
+    assert system.wait_reaped(pid, timeout=0.5)
+    assert system.kill_all([pid]) == []
