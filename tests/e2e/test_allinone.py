@@ -2,8 +2,8 @@
 (Packstack's signature layout). A one-node lab of its own, the full deploy with Ceph on the
 same node, `verify --browser --smoke` (a guest on the node itself reached by its floating IP,
 a Ceph volume written and read back, security groups, config drive, the dashboard), a re-run
-that changes nothing, then destroy on that one node (nothing left, a second destroy changes
-nothing).
+that changes nothing, ``deploy --plan`` saying nothing to do, then destroy on that one node
+(nothing left, a second destroy changes nothing).
 
 CI runs it on Debian 13 with Epoxy. ``STACKINSTALL_E2E_ALLINONE_SUITE=bookworm`` runs it on
 Debian 12 with Zed instead (a local run; `.ci/run` drops the variable). The lab is ``aio``
@@ -12,7 +12,9 @@ on 10.221.0.0/24; a lab already up is used as it is and left up.
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -83,6 +85,13 @@ def test_allinone_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
     assert rerun["status"] == "successful"
     assert unchanged(rerun) == {}, unchanged(rerun)
     print(f"all-in-one {SUITE} no-change re-run (s):", rerun["duration_s"])
+
+    # the plan on the unchanged cloud: nothing to do (its time printed beside the re-run's)
+    started = time.monotonic()
+    planned = json.loads(ok("deploy", str(answers), "--plan", "--json").stdout)
+    print(f"all-in-one {SUITE} deploy --plan: {planned['verdict']!r} in "
+          f"{time.monotonic() - started:.1f} s")
+    assert planned["verdict"] == "nothing to do", planned["nodes"]
 
 
 def test_destroy_on_the_one_node_leaves_nothing(answers: Path):

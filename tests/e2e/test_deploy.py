@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -272,8 +273,20 @@ def test_day2_add_a_node_reconfigure_remove_it(answers: Path):
         "\noverrides: {}\n",
         "\noverrides:\n  glance:\n    glance-api.conf:\n      DEFAULT:\n"
         "        image_size_cap: 2147483648\n", 1))
+    #    first the plan: it names the file and the restart, and changes nothing
+    planned = json.loads(ok("deploy", str(answers), "--plan", "--json").stdout)
+    print("plan after the override:", planned["verdict"])
+    on_controller = planned["nodes"][CONTROLLER]
+    assert any(f.endswith("/glance-api.conf") for f in on_controller["files"]), on_controller
+    restarts = {n: [r["handler"] for r in p["restarts"]] for n, p in planned["nodes"].items()
+                if p["restarts"]}
+    assert restarts == {CONTROLLER: ["Restart glance"]}, restarts
+    assert "image_size_cap" not in on(CONTROLLER, "cat /etc/glance/glance-api.conf")
+    #    then the deploy does what the plan said
     ok("deploy", str(answers))
-    assert _handlers(last_summary(answers)) == {CONTROLLER: ["Restart glance"]}
+    assert _handlers(last_summary(answers)) == restarts
+    assert re.search(r"^image_size_cap\s*=\s*2147483648$",
+                     on(CONTROLLER, "cat /etc/glance/glance-api.conf"), re.MULTILINE)
 
     # 4. removing the node: refused while its guest runs, then done with --delete-guests
     refused = stackinstall("node", "remove", str(answers), NEW_NODE)

@@ -1,6 +1,7 @@
 """End to end on Debian 13 (trixie) with OpenStack 2025.1 Epoxy, beside the Debian 12 Zed
 lab of test_deploy.py: a four-node lab of its own, the full deploy (Open vSwitch on its
-userspace datapath, Ceph 18), verify with the functional smoke (real guests over SSH by a
+userspace datapath, Ceph 18), backup, changes and restore (backupflow.py), then
+verify with the functional smoke (real guests over SSH by a
 floating IP, a Ceph volume written by one guest and read by another), a re-run that
 changes nothing and verify's shape. Destroy (nothing left, a second destroy changes nothing)
 runs in CI on the all-in-one (test_allinone.py); here it is opt-in,
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from backupflow import backup_and_restore
 from deploycli import (
     FOUR_NODES,
     OPT_IN_DEPLOY_AGAIN,
@@ -70,6 +72,10 @@ def test_epoxy_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
     # what runs is Epoxy: nova 31 on the compute node, Ceph 18 on the storage node
     assert on(LAB, COMPUTE, "dpkg-query -W -f '${Version}' nova-compute").startswith("2:31.")
     assert on(LAB, STORAGE, "dpkg-query -W -f '${Version}' ceph-osd").startswith("18.")
+
+    # day 2 before the smoke: backup, change, restore; the smoke and the re-run below then
+    # run on the restored cloud
+    backup_and_restore(LAB, answers, busy=False)
 
     code, report = verify_json(answers, "--smoke")
     statuses = {(r["node"], r["check"]): r["status"] for r in report["results"]}
