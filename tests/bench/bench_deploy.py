@@ -1,4 +1,4 @@
-"""Benchmark: the full deploy per phase, the no-change re-run, and peak memory per node.
+"""Benchmark: the full deploy per phase, the no-change re-run, peak memory, slowest tasks.
 
 Run (as root, against a lab that is up; fresh nodes give the "first deploy" figure; a
 `lab up --suite trixie` lab gives Debian 13 with Epoxy, the default one Debian 12 with Zed):
@@ -21,11 +21,14 @@ from pathlib import Path
 
 import yaml
 
+from installer.deploy.timing import slowest
 from installer.testbed.lab.status import read_status
 
 DEFAULT_ANSWERS = Path("/var/lib/stackinstall/lab/lab/answers.yml")
 SAMPLE_EVERY = 3.0
 MIB = 1024 * 1024
+#: How many of the slowest tasks a report lists.
+SLOWEST = 12
 
 
 def _deploy_dir(answers: Path) -> Path:
@@ -81,6 +84,11 @@ def report(label: str, wall: float, summary: dict, peak: dict[str, int]) -> None
         print(f"  {phase['name']:<10} {phase['duration_s']:8.1f} s  {phase['status']}")
     for node, value in sorted(peak.items()):
         print(f"  peak memory {node:<12} {value / MIB:8.0f} MiB")
+    print(f"  the {SLOWEST} slowest tasks (wall time; the host it took longest on):")
+    for task in slowest(Path(summary["run_dir"]), [p["name"] for p in summary["phases"]],
+                        top=SLOWEST):
+        print(f"  {task.wall_s:7.1f} s  {task.phase:<9} {task.role:<12} {task.task[:60]:<60} "
+              f"{task.hosts} host(s), {task.busiest} {task.busiest_s:.1f} s")
 
 
 def main() -> None:
