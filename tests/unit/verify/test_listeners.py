@@ -68,6 +68,15 @@ def ctx(deploy_dir: Path) -> CheckContext:
     return CheckContext(node=inventory.node("openstack1"), inventory=inventory)
 
 
+def test_a_kernel_socket_is_allowed_only_where_the_catalogue_says() -> None:
+    """The kernel's VXLAN socket has no process; another kernel socket is not allowed."""
+    kernel = "udp UNCONN 0 0 0.0.0.0:4789 0.0.0.0:*\nudp UNCONN 0 0 0.0.0.0:4790 0.0.0.0:*\n"
+    found = listeners.parse(kernel)
+    assert {x.process for x in found} == {""}
+    wrong = listeners.unexpected(found, catalogue.load("epoxy").wildcards)
+    assert [str(x) for x in wrong] == ["udp port 4790 of an unnamed process on 0.0.0.0"]
+
+
 def test_the_check_names_node_port_and_process(ctx: CheckContext) -> None:
     result = outcome(check.test_listeners, FakeHost({"ss -Hltnup": (0, SS, "")}), ctx)
     assert not result.ok
