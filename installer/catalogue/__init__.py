@@ -115,6 +115,19 @@ class Minimum:
 
 
 @dataclass(frozen=True)
+class Wildcard:
+    """A listener the catalogue allows on a wildcard address (catalogue.yml: listeners)."""
+
+    process: str
+    #: the ports it may listen on; empty: any port of the process
+    ports: tuple[int, ...]
+    reason: str
+
+    def allows(self, process: str, port: int) -> bool:
+        return process == self.process and (not self.ports or port in self.ports)
+
+
+@dataclass(frozen=True)
 class Catalogue:
     release: str
     services: Mapping[str, Service]
@@ -136,6 +149,9 @@ class Catalogue:
     minimums: Mapping[str, Minimum]
     #: the minimum of a node with every topology role (the all-in-one)
     every_role: Minimum
+    #: what may listen on a wildcard address (everything else binds to the management
+    #: address or loopback)
+    wildcards: tuple[Wildcard, ...] = ()
 
     def port(self, name: str) -> int:
         """The TCP port called ``name`` in catalogue.yml's ``ports``."""
@@ -187,6 +203,8 @@ class Catalogue:
             "release": {"name": self.release, **self.facts},
             "secrets": {"min_length": self.secret_rules.min_length},
             "patterns": dict(self.patterns),
+            "wildcards": [{"process": w.process, "ports": list(w.ports), "reason": w.reason}
+                          for w in self.wildcards],
         }
 
 
@@ -241,6 +259,14 @@ def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Comp
     )
 
 
+def _wildcard(raw: Mapping[str, Any], ports: Mapping[str, int], where: str) -> Wildcard:
+    if not str(raw.get("reason") or "").strip():
+        raise CatalogueError(f"{where}: say why it must listen on every address (reason)")
+    return Wildcard(str(raw["process"]),
+                    tuple(_port(ports, p, f"{where}.ports") for p in raw.get("ports") or ()),
+                    " ".join(str(raw["reason"]).split()))
+
+
 def _minimum(raw: Mapping[str, Any]) -> Minimum:
     return Minimum(int(raw["cpus"]), float(raw["memory_gib"]), float(raw["disk_gib"]))
 
@@ -253,6 +279,8 @@ def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
         raise CatalogueError(f"releases.{release}.facts: {', '.join(sorted(unknown))} "
                              "not in facts")
     data["facts"] = {**(raw.get("facts") or {}), **(differences.get("facts") or {})}
+    if differences.get("listeners"):
+        data["listeners"] = differences["listeners"]
     for name, fields in (differences.get("components", {}) or {}).items():
         if name not in data["components"]:
             raise CatalogueError(f"releases.{release}.components.{name}: no such component")
@@ -341,6 +369,9 @@ def load(release: str | None = None) -> Catalogue:
         patterns={str(k): str(v) for k, v in data["patterns"].items()},
         minimums={str(k): _minimum(v) for k, v in data["minimums"]["roles"].items()},
         every_role=_minimum(data["minimums"]["every_role"]),
+        wildcards=tuple(_wildcard(w, ports, f"listeners.wildcards[{i}]")
+                        for i, w in enumerate((data.get("listeners") or {}).get("wildcards")
+                                              or ())),
     )
     _check(cat)
     return cat

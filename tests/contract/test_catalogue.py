@@ -41,10 +41,12 @@ GROUPS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "chrony_server": ("chrony", ("__chrony_packages",), ("__chrony_service",)),
     "chrony_client": ("chrony", ("__chrony_packages",), ("__chrony_service",)),
     "mariadb": ("mariadb", ("__mariadb_packages",), ("__mariadb_service",)),
-    "rabbitmq": ("rabbitmq", ("__rabbitmq_packages",), ("__rabbitmq_service",)),
+    "rabbitmq": ("rabbitmq", ("__rabbitmq_packages",),
+                 ("__rabbitmq_service", "__rabbitmq_epmd_socket")),
     "memcached": ("memcached", ("__memcached_packages",), ("__memcached_service",)),
     "etcd": ("etcd", ("__etcd_packages",), ("__etcd_service",)),
-    "keystone": ("keystone", ("__keystone_packages",), ("__keystone_service",)),
+    "keystone": ("keystone", ("__keystone_packages",),
+                 ("__keystone_service", "__keystone_rotation_timer")),
     "glance": ("glance", ("__glance_packages",), ("__glance_service",)),
     "placement": ("placement", ("__placement_packages",), ("__placement_service",)),
     "horizon": ("horizon", ("__horizon_packages",), ("__horizon_service",)),
@@ -110,7 +112,7 @@ def _names(role: str, family: str, variables: tuple[str, ...], group: str) -> se
         value = evaluate(values[name], family, component=group if role == "chrony" else None)
         value = value[key] if key else value
         names.update([value] if isinstance(value, str) else value)
-    return names
+    return names - {""}  # "": the family has no such unit
 
 
 def _expected(group: str, family: str, kind: str) -> set[str]:

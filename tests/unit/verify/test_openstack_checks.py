@@ -179,7 +179,8 @@ def test_an_ubuntu_node_is_asked_for_the_ubuntu_unit_names(deploy_dir: Path) -> 
     answers = {"is-active": (0, "active\nactive\nactive\nactive\n", ""),
                "is-enabled": (0, "enabled\nenabled\nenabled\nenabled\n", "")}
     ctx = _ctx(deploy_dir, "openstack1")
-    expected = {"neutron_server": "neutron-server", "keystone": "apache2",
+    expected = {"neutron_server": "neutron-server",
+                "keystone": "apache2, keystone-key-rotation.timer",
                 "placement": "apache2",
                 "nova_controller": "nova-api, nova-conductor, nova-scheduler, nova-novncproxy"}
     for group, names in expected.items():
