@@ -154,5 +154,6 @@ def test_metadata_service_gives_up_after_the_timeout(tmp_path):
     started = time.monotonic()
     done = call([BUSYBOX, "sh"], "read_metadata_service", env, timeout=30)
     assert done.returncode != 0
-    assert 2.5 < time.monotonic() - started < 15
+    # gave up by itself: the timeout is 3 s; the bound is loose for a loaded machine
+    assert 2.5 < time.monotonic() - started < 25
     assert not (tmp_path / "hostname").exists()
