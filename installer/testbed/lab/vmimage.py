@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -33,7 +34,8 @@ from installer.testbed.lab.system import run
 
 RECIPE_VERSION = "2"
 #: How a layer is installed (part of the key of every image with a layer).
-LAYER_RECIPE = "1 nspawn apt-get install --no-install-recommends, policy-rc.d 101, disable"
+LAYER_RECIPE = ("2 nspawn apt-get dist-upgrade and install --no-install-recommends, "
+                "policy-rc.d 101, disable")
 POLICY_RC_D = ("#!/bin/sh\n# Written by stackinstall lab: no service starts while the layer "
                "installs.\nexit 101\n")
 #: The host name the tree has while its layer installs (nova-common's and cinder-common's
@@ -201,12 +203,16 @@ def ensure_vm_image(mirrors: Mirrors, suite: str, log: Path, layer: tuple[str, .
 
 
 def layer_script(packages: tuple[str, ...], disabled: tuple[str, ...]) -> str:
-    """The shell script run in the tree: index, install without Recommends, disable units."""
+    """The shell script run in the tree: index; the full upgrade the deploy's bootstrap phase
+    runs (debootstrap takes only the suite, not its -updates and -security: a new kernel
+    there made the VM build an initramfs for minutes under TCG); install without
+    Recommends; disable units."""
     units = " ".join(disabled)
     return "\n".join([
         "set -e",
         "export DEBIAN_FRONTEND=noninteractive",
         "apt-get update -q",
+        "apt-get dist-upgrade -y -q --no-install-recommends",
         "apt-get install -y -q --no-install-recommends " + " ".join(sorted(set(packages))),
         f"for u in {units}; do",
         '    if [ -e "/lib/systemd/system/$u.service" ] || [ -e "/etc/systemd/system/$u.service" ]',
@@ -328,7 +334,7 @@ def prepare_tree(root: Path) -> None:
 
 def boot_files(root: Path) -> tuple[Path, Path]:
     """The kernel and initramfs the tree's kernel package installed in /boot."""
-    kernels = sorted((root / "boot").glob("vmlinuz-*"))
+    kernels = sorted((root / "boot").glob("vmlinuz-*"), key=_version_key)
     if not kernels:
         raise LabError("the VM node image has no kernel in /boot",
                        hint="check that linux-image-cloud-amd64 installed (image build log)")
@@ -338,6 +344,12 @@ def boot_files(root: Path) -> tuple[Path, Path]:
         raise LabError(f"the VM node image has no {initrd.name}",
                        hint="check that initramfs-tools ran (image build log)")
     return kernel, initrd
+
+
+def _version_key(path: Path) -> list[tuple[int, str]]:
+    """Sort kernels by version (6.12.99 before 6.12.117), not as text."""
+    return [(int(part), "") if part.isdigit() else (-1, part)
+            for part in re.split(r"[.+~-]", path.name.removeprefix("vmlinuz-"))]
 
 
 def manifest(img: VmImage) -> dict[str, object]:

@@ -160,6 +160,25 @@ def test_boot_files_are_the_newest_kernel_and_its_initramfs(tmp_path):
                                             boot / "initrd.img-6.1.0-40-cloud-amd64")
 
 
+def test_the_newest_kernel_is_chosen_by_version_not_text(tmp_path):
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    for version in ("6.12.99+deb13-cloud-amd64", "6.12.117+deb13-cloud-amd64",
+                    "6.12.118+deb13-cloud-amd64", "6.1.0-40-cloud-amd64"):
+        (boot / f"vmlinuz-{version}").write_text("k")
+        (boot / f"initrd.img-{version}").write_text("i")
+    kernel, initrd = vmimage.boot_files(tmp_path)
+    assert kernel.name == "vmlinuz-6.12.118+deb13-cloud-amd64"
+    assert initrd.name == "initrd.img-6.12.118+deb13-cloud-amd64"
+
+
+def test_the_layer_brings_the_tree_to_the_deploys_full_upgrade_first():
+    lines = vmimage.layer_script(("tgt",), ()).splitlines()
+    upgrade = lines.index("apt-get dist-upgrade -y -q --no-install-recommends")
+    assert lines.index("apt-get update -q") < upgrade
+    assert upgrade < next(i for i, line in enumerate(lines) if line.startswith("apt-get install"))
+
+
 def test_an_entry_is_complete_only_with_all_four_files(tmp_path):
     img = VmImage(tmp_path)
     for name in ("root.raw", "vmlinuz", "initrd.img"):
