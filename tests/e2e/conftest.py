@@ -17,9 +17,10 @@ CHEAP = ("test_lab_down.py", "test_preflight.py", "test_lab.py", "test_guest_ima
          "test_backup.py")
 #: the long ones, last: molecule (~8 min), Debian 12 Zed (dv), Debian 13 Epoxy (ep), the
 #: all-in-one (aio, one node), and the opt-in --local proof (lcl; skipped unless
-#: STACKINSTALL_E2E_LOCAL=1)
+#: STACKINSTALL_E2E_LOCAL=1) and the opt-in hybrid lab (hyb; skipped unless
+#: STACKINSTALL_E2E_HYBRID=1)
 LONG = ("test_molecule.py", "test_deploy.py", "test_epoxy.py", "test_allinone.py",
-        "test_local.py")
+        "test_local.py", "test_hybrid.py")
 
 
 def rank(item: pytest.Item) -> int:

@@ -77,3 +77,30 @@ def probe(qemu: str = QEMU, kvm_device: Path = KVM_DEVICE,
     lines = [line.strip() for line in said.splitlines() if line.strip()]
     detail = f": {lines[0]}" if lines else ""
     return Accel("tcg", f"qemu -accel kvm exited with {code} at once{detail}")
+
+
+#: Run in a compute VM: can a guest nested in it use KVM? ``kvm`` when /dev/kvm is there (the
+#: kernel loaded kvm_amd or kvm_intel for the CPU's svm or vmx flag); otherwise whether the
+#: virtual CPU has such a flag at all.
+GUEST_KVM_PROBE: list[str] = [
+    "sh", "-c",
+    "if [ -c /dev/kvm ]; then echo kvm; elif grep -qwE 'svm|vmx' /proc/cpuinfo; "
+    "then echo no-device; else echo no-flag; fi",
+]
+_NOT_KVM = {
+    "no-device": "its CPU has svm/vmx but /dev/kvm is missing (kvm_amd/kvm_intel not loaded)",
+    "no-flag": "its CPU has neither svm nor vmx",
+    "": "the probe got no answer over SSH",
+}
+
+
+def nested_virt_type(answers: dict[str, str]) -> tuple[str, str]:
+    """nova.virt_type for compute VMs from each one's ``GUEST_KVM_PROBE`` answer, and why:
+    ``kvm`` only when every compute VM has /dev/kvm, else ``qemu`` naming the first that
+    has not."""
+    for node, said in sorted(answers.items()):
+        if said != "kvm":
+            why = _NOT_KVM.get(said, f"the probe answered {said!r}")
+            return "qemu", f"{node}: {why}"
+    names = ", ".join(sorted(answers))
+    return "kvm", f"/dev/kvm exists in {names}: nested guests use KVM"

@@ -12,10 +12,17 @@ from installer.testbed.lab.network import NODE_PROVIDER_IF
 from installer.testbed.lab.paths import LabPaths
 from installer.testbed.lab.sources import SUITE_RELEASES, suite_for_release
 from installer.testbed.lab.topology import LabPlan, plan_from_nodes
+from installer.testbed.lab.vm import DATA_DISK_DEVICE
 
 
-def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
-    """Answer-file settings that make a deployment target this lab."""
+def lab_settings(plan: LabPlan, paths: LabPaths, *, virt_type: str | None = None
+                 ) -> dict[str, Any]:
+    """Answer-file settings that make a deployment target this lab.
+
+    Container nodes share this machine's kernel (no device-mapper, no KVM), so the default
+    lab uses Ceph RBD and qemu. Where nodes are VMs, the real-server defaults apply
+    (``vm_node_settings``); ``virt_type`` is what the compute VMs' probe found.
+    """
     settings: dict[str, Any] = {
         # the release the nodes' Debian suite ships (bookworm: zed, trixie: epoxy)
         "deployment": {"name": plan.name, "release": SUITE_RELEASES[plan.suite]},
@@ -36,10 +43,32 @@ def lab_settings(plan: LabPlan, paths: LabPaths) -> dict[str, Any]:
         "cinder": {"backend": "ceph"},
         "ceph": {"mode": "deployed", "osd_file_size_gb": 8},
     }
+    for section, values in vm_node_settings(plan, virt_type).items():
+        settings[section] = values
     if not catalogue.load(SUITE_RELEASES[plan.suite]).facts["neutron_linuxbridge"]:
         epoxy = _epoxy_network()
         settings["network"].update(epoxy.pop("network"))
         settings.update(epoxy)
+    return settings
+
+
+def _all_vms(plan: LabPlan, role: str) -> bool:
+    nodes = [n for n in plan.nodes if role in n.roles]
+    return bool(nodes) and all(n.vm for n in nodes)
+
+
+def vm_node_settings(plan: LabPlan, virt_type: str | None = None) -> dict[str, Any]:
+    """The real-server defaults for roles whose nodes are all VMs (they have a kernel of
+    their own): cinder's LVM on the storage VM's data disk, exported over iSCSI by the
+    role's target; nova with KVM when the compute VMs' probe found /dev/kvm (``virt_type``,
+    else qemu). Open vSwitch needs no setting: the neutron role picks the kernel datapath
+    per node where the openvswitch module is loaded (``neutron_ovs_datapath_type: auto``).
+    """
+    settings: dict[str, Any] = {}
+    if _all_vms(plan, "storage"):
+        settings["cinder"] = {"backend": "device", "device": DATA_DISK_DEVICE}
+    if _all_vms(plan, "compute"):
+        settings["nova"] = {"virt_type": virt_type or "qemu"}
     return settings
 
 
@@ -64,7 +93,8 @@ def _epoxy_network() -> dict[str, Any]:
     }
 
 
-def write_lab_answers(plan: LabPlan, paths: LabPaths) -> tuple[Path, Path, bool]:
+def write_lab_answers(plan: LabPlan, paths: LabPaths, *, virt_type: str | None = None
+                      ) -> tuple[Path, Path, bool]:
     """Write answers.yml and secrets.yml unless they exist; returns (answers, secrets, written)."""
     from installer.answers.generate import NodeSpec, generate_files
 
@@ -72,7 +102,7 @@ def write_lab_answers(plan: LabPlan, paths: LabPaths) -> tuple[Path, Path, bool]
         paths.answers,
         paths.secrets,
         nodes=[NodeSpec(n.name, n.address, n.roles) for n in plan.nodes],
-        settings=lab_settings(plan, paths),
+        settings=lab_settings(plan, paths, virt_type=virt_type),
     )
     return result.answers_path, result.secrets_path, result.answers_written
 

@@ -69,12 +69,15 @@ def lab() -> None:
 @click.option("--vm-disk", type=click.IntRange(1), metavar="GIB",
               default=topology.DEFAULT_VM_DATA_DISK_GIB, show_default=True,
               help="Size of each VM node's data disk (/dev/vdb, sparse), in GiB.")
+@click.option("--vm-cache/--no-vm-cache", default=True, show_default=True,
+              help="Pre-install the packages of each VM node's roles into its image on this "
+              "host (cached per suite and package set); the deploy still runs every step.")
 @click.option("--install-missing", is_flag=True,
               help="apt-get install missing host packages (systemd-container, debootstrap, "
               "apt-cacher-ng) instead of failing.")
 def up(count: int | None, answers_file: Path | None, name: str, subnet: str | None,
        provider_subnet: str | None, suite: str | None, vm_choice: str | None, vm_memory: int,
-       vm_cpus: int, vm_disk: int, install_missing: bool) -> None:
+       vm_cpus: int, vm_disk: int, vm_cache: bool, install_missing: bool) -> None:
     if answers_file and (count or subnet):
         raise UsageError("--answers cannot be combined with --nodes or --subnet",
                          hint="the answer file defines the nodes and the management subnet")
@@ -92,13 +95,17 @@ def up(count: int | None, answers_file: Path | None, name: str, subnet: str | No
                                          topology.DEFAULT_MANAGEMENT_CIDR)
         spec = topology.VmSpec(memory_mib=vm_memory, cpus=vm_cpus, data_disk_gib=vm_disk)
         plan = topology.with_vms(plan, vm_choice.split(","), spec)
-    result = lifecycle.up(plan, name, install_missing=install_missing)
+    result = lifecycle.up(plan, name, install_missing=install_missing, vm_cache=vm_cache)
     if result.image_built:
         out.print("built the node image")
     if result.vm_image_built:
         out.print("built the VM node image")
+    for node, variant in result.vm_images.items():
+        out.print(f"{node}: VM image {variant}")
     if result.accel:
         out.print(f"VM nodes use {result.accel.name}: {result.accel.reason}")
+    if result.virt_type:
+        out.print(f"nova.virt_type {result.virt_type[0]}: {result.virt_type[1]}")
     if result.started:
         success(f"lab {name!r}: started {', '.join(result.started)}")
     if result.already_running:

@@ -31,7 +31,7 @@ from installer.testbed.lab import (
     vm,
     vmimage,
 )
-from installer.testbed.lab.accel import Accel, probe
+from installer.testbed.lab.accel import GUEST_KVM_PROBE, Accel, nested_virt_type, probe
 from installer.testbed.lab.paths import LabPaths, apt_cache_dir
 from installer.testbed.lab.sources import Mirrors, host_mirrors, node_sources
 from installer.testbed.lab.state import LabState, NodeState, load_state, save_state
@@ -53,6 +53,10 @@ class UpResult:
     vm_image_built: bool = False
     #: the accelerator the VMs started now use (None: no VM started)
     accel: Accel | None = None
+    #: VM node -> its image variant and whether it was built now (the lab cache)
+    vm_images: dict[str, str] = field(default_factory=dict)
+    #: nova.virt_type of a lab whose compute nodes are all VMs, and why (None: not probed)
+    virt_type: tuple[str, str] | None = None
     answers_written: bool = False
     degraded: dict[str, str] = field(default_factory=dict)
 
@@ -88,10 +92,12 @@ def _grows(old: LabPlan, new: LabPlan) -> bool:
             and len(new.nodes) > len(old.nodes) and new.nodes[:len(old.nodes)] == old.nodes)
 
 
-def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpResult:
+def up(plan: LabPlan | None, name: str, *, install_missing: bool = False,
+       vm_cache: bool = True) -> UpResult:
     """Create or complete the lab; ``plan`` None means: the existing lab, or the default.
 
     A lab keeps the Debian suite it was made with: another suite is another topology.
+    ``vm_cache`` pre-installs the packages of each VM node's roles into its image (vmlayer).
     """
     from installer.testbed.lab.topology import (
         DEFAULT_MANAGEMENT_CIDR,
@@ -130,10 +136,11 @@ def up(plan: LabPlan | None, name: str, *, install_missing: bool = False) -> UpR
             )
         if state is None:
             state = LabState.from_plan(plan)
-        return _converge(plan, state, paths)
+        return _converge(plan, state, paths, vm_cache)
 
 
-def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
+def _converge(plan: LabPlan, state: LabState, paths: LabPaths,
+              vm_cache: bool = True) -> UpResult:
     result = UpResult(plan=plan, paths=paths)
     bridges = [naming.management_bridge(plan.name), naming.provider_bridge(plan.name)]
     to_start = [n for n in state.nodes if not (n.process and is_alive(n.process))]
@@ -173,7 +180,8 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
         save_state(paths.state_file, state)
 
     if any(n.vm for n in to_start):
-        _ensure_vm_image(state, paths, plan, mirrors, result)
+        _ensure_vm_images(state, paths, plan, mirrors, result,
+                          [n for n in to_start if n.vm], vm_cache)
         result.accel = probe()
     pubkey = ssh.ensure_keypair(paths.private_key)
     for node_state in to_start:
@@ -188,21 +196,61 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths) -> UpResult:
 
     from installer.testbed.lab.answerfile import write_lab_answers
 
-    _a, _s, result.answers_written = write_lab_answers(plan, paths)
+    if not paths.answers.exists():
+        result.virt_type = _probe_nested_kvm(plan, paths)
+    _a, _s, result.answers_written = write_lab_answers(
+        plan, paths, virt_type=result.virt_type[0] if result.virt_type else None)
     return result
 
 
-def _ensure_vm_image(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors,
-                     result: UpResult) -> None:
-    if state.vm_image and vmimage.VmImage(Path(state.vm_image)).complete():
-        return
-    spec = vmimage.VmImageSpec(suite=plan.suite, mirror=mirrors.main)
-    if not vmimage.VmImage(spec.directory()).complete():
-        out.print("building the VM node image (debootstrap with a kernel, a few minutes) ...")
-    img, result.vm_image_built = vmimage.ensure_vm_image(
-        mirrors, plan.suite, paths.logs / "vm-image-build.log")
-    state.vm_image = str(img.directory)
-    save_state(paths.state_file, state)
+def _probe_nested_kvm(plan: LabPlan, paths: LabPaths) -> tuple[str, str] | None:
+    """Ask every compute VM whether a nested guest can use KVM (``accel.nested_virt_type``);
+    None when some compute node is a container (the lab's default, qemu, holds)."""
+    computes = [n for n in plan.nodes if "compute" in n.roles]
+    if not computes or not all(n.vm for n in computes):
+        return None
+    said = {n.name: ssh.run_on(n.address, paths.private_key, paths.known_hosts,
+                               GUEST_KVM_PROBE, timeout=60).strip() for n in computes}
+    return nested_virt_type(said)
+
+
+def _ensure_vm_images(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors,
+                      result: UpResult, nodes: list[NodeState], vm_cache: bool) -> None:
+    """Each VM node's image: the base VM image, or with ``vm_cache`` the variant with its
+    roles' packages pre-installed (one per suite and package set, shared by labs)."""
+    layers = _layers(plan, paths) if vm_cache else {}
+    log = paths.logs / "vm-image-build.log"
+    for node_state in nodes:
+        if node_state.image and vmimage.VmImage(Path(node_state.image)).complete():
+            continue
+        packages, units = layers.get(node_state.name, ((), ()))
+        spec = vmimage.VmImageSpec(suite=plan.suite, mirror=mirrors.main, layer=packages,
+                                   disabled=units)
+        if not vmimage.VmImage(spec.directory()).complete():
+            out.print(f"building the VM image of {node_state.name} ({spec.variant}: "
+                      "debootstrap with a kernel, and its roles' packages; a few minutes) ...")
+        source = vmimage.LayerSource(node_sources(mirrors, plan.suite),
+                                     aptproxy.proxy_apt_conf(plan.proxy_url))
+        img, built = vmimage.ensure_vm_image(mirrors, plan.suite, log, packages, units, source)
+        result.vm_image_built = result.vm_image_built or built
+        result.vm_images[node_state.name] = (f"{spec.variant} {img.directory.name}"
+                                             + (" (built now)" if built else " (cached)"))
+        node_state.image = str(img.directory)
+        state.vm_image = state.vm_image or str(img.directory)
+        save_state(paths.state_file, state)
+
+
+def _layers(plan: LabPlan, paths: LabPaths) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """VM node -> (packages, units) of its roles in the deployment the lab's answer file
+    describes (compute VMs planned with KVM; a probe that says qemu leaves the deploy
+    a small package to install)."""
+    from installer.testbed.lab.answerfile import lab_settings
+    from installer.testbed.lab.vmlayer import node_packages, node_units, planned_deployment
+
+    settings = lab_settings(plan, paths, virt_type="kvm")
+    dep = planned_deployment([(n.name, n.address, n.roles) for n in plan.nodes], settings)
+    return {n.name: (node_packages(dep, n.name), node_units(dep, n.name))
+            for n in plan.nodes if n.vm}
 
 
 def _ensure_proxy(state: LabState, paths: LabPaths, plan: LabPlan, mirrors: Mirrors) -> None:
@@ -279,7 +327,7 @@ def _start_vm(
     vm.ensure_tap(taps[0], naming.management_bridge(plan.name))
     vm.ensure_tap(taps[1], naming.provider_bridge(plan.name))
     files = vm.VmFiles(paths.node_dir(node.name))
-    img = vmimage.VmImage(Path(state.vm_image))
+    img = vmimage.VmImage(Path(node_state.image or state.vm_image))
     vm.ensure_disks(img, files, node.vm)
     configured = files.node_dir / "configured"
     if not configured.exists():

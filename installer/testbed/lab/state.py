@@ -30,6 +30,8 @@ class NodeState:
     process: ProcessRef | None = None
     #: set for a VM node (a qemu guest); its taps are in ``links``, it has no netns or mount
     vm: VmSpec | None = None
+    #: a VM node's image directory (vmimage: the base or its roles' layer variant)
+    image: str = ""
 
     @property
     def kind(self) -> str:
@@ -46,6 +48,7 @@ class NodeState:
             "mount": self.mount,
             "process": self.process.to_json() if self.process else None,
             "vm": self.vm.to_json() if self.vm else None,
+            "image": self.image,
         }
 
     @classmethod
@@ -62,6 +65,7 @@ class NodeState:
             mount=str(data.get("mount", "")),
             process=ProcessRef.from_json(proc) if proc else None,
             vm=VmSpec.from_json(vm) if vm else None,
+            image=str(data.get("image", "")),
         )
 
 

@@ -38,6 +38,9 @@ from installer.testbed.lab.topology import VmSpec
 from installer.testbed.lab.vmimage import SEED_LABEL, VmImage, mkfs_argv
 
 STOP_TIMEOUT = 60.0
+#: The guest's name of its data disk (the second virtio disk): what the lab's answer file
+#: gives cinder.device on a storage VM.
+DATA_DISK_DEVICE = "/dev/vdb"
 SEED_SIZE = "16M"
 QEMU_MARKER = "qemu-system"
 

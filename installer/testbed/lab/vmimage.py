@@ -7,8 +7,11 @@ loop mounts. Each VM boots a qcow2 overlay of that disk, so the cached disk neve
 
 Cache entry: ``images/vm-debian-<suite>-<key>/{root.raw, vmlinuz, initrd.img,
 manifest.json}``. ``<key>`` hashes the recipe, suite, mirror and package set, so a *layer*
-(the packages of a node's roles pre-installed at native speed, later) is simply a spec with
-more packages and gets an entry of its own beside the base one.
+(the packages of a node's roles, ``vmlayer``) is a spec with more packages and gets an entry
+of its own beside the base one: the tree is debootstrapped, then the layer is installed into
+it with apt in a ``systemd-nspawn`` (no boot) through the lab's apt proxy, without
+Recommends, with services held back by a policy-rc.d (removed afterwards), and the units the
+roles start are left disabled until the deploy enables them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -29,6 +33,14 @@ from installer.testbed.lab.sources import Mirrors
 from installer.testbed.lab.system import run
 
 RECIPE_VERSION = "2"
+#: How a layer is installed (part of the key of every image with a layer).
+LAYER_RECIPE = ("2 nspawn apt-get dist-upgrade and install --no-install-recommends, "
+                "policy-rc.d 101, disable")
+POLICY_RC_D = ("#!/bin/sh\n# Written by stackinstall lab: no service starts while the layer "
+               "installs.\nexit 101\n")
+#: The host name the tree has while its layer installs (nova-common's and cinder-common's
+#: postinst scripts need their host name to resolve); the seed replaces it on first boot.
+LAYER_HOSTNAME = "si-layer"
 #: What a VM needs beyond the container image: a kernel that boots under qemu, an initramfs
 #: that finds the root disk by its label, udev for /dev/disk links, and
 #: lvm2 for volume groups on the data disk.
@@ -97,17 +109,30 @@ class VmImageSpec:
 
     suite: str
     mirror: str
+    #: packages of the node's roles installed with apt after debootstrap (none: base image)
     layer: tuple[str, ...] = field(default_factory=tuple)
+    #: units of the layer left disabled (the deploy enables and starts them)
+    disabled: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def packages(self) -> tuple[str, ...]:
-        return (*image.PACKAGES, *VM_PACKAGES, *self.layer)
+        """What debootstrap installs (the layer comes afterwards, with apt)."""
+        return (*image.PACKAGES, *VM_PACKAGES)
 
     @property
     def key(self) -> str:
-        recipe = "\n".join([RECIPE_VERSION, self.suite, self.mirror, str(ROOT_SIZE_GIB),
-                            SEED_SCRIPT, SEED_UNIT, *sorted(self.packages)])
+        parts = [RECIPE_VERSION, self.suite, self.mirror, str(ROOT_SIZE_GIB),
+                 SEED_SCRIPT, SEED_UNIT, *sorted(self.packages)]
+        if self.layer:  # the base image keeps the key it had before layers existed
+            parts += [LAYER_RECIPE, "layer:", *sorted(set(self.layer)),
+                      "disabled:", *sorted(set(self.disabled))]
+        recipe = "\n".join(parts)
         return hashlib.sha256(recipe.encode()).hexdigest()[:12]
+
+    @property
+    def variant(self) -> str:
+        """``base`` or ``layer-<n>`` (n packages), for messages and the manifest."""
+        return f"layer-{len(set(self.layer))}" if self.layer else "base"
 
     def directory(self, cache: Path | None = None) -> Path:
         return (cache or image_dir()) / f"{PREFIX}{self.suite}-{self.key}"
@@ -149,21 +174,95 @@ def mkfs_argv(tree: Path, disk: Path, label: str, size: str) -> list[str]:
     return ["mkfs.ext4", "-q", "-F", "-L", label, "-d", str(tree), str(disk), size]
 
 
-def ensure_vm_image(mirrors: Mirrors, suite: str, log: Path,
-                    layer: tuple[str, ...] = ()) -> tuple[VmImage, bool]:
-    """The cached VM image of ``suite`` (built first if needed); the bool says it was built."""
-    spec = VmImageSpec(suite=suite, mirror=mirrors.main, layer=layer)
+@dataclass(frozen=True)
+class LayerSource:
+    """Where a layer's packages come from: the node's apt sources and the lab's apt proxy."""
+
+    sources: str
+    proxy_conf: str
+
+
+def ensure_vm_image(mirrors: Mirrors, suite: str, log: Path, layer: tuple[str, ...] = (),
+                    disabled: tuple[str, ...] = (),
+                    source: LayerSource | None = None) -> tuple[VmImage, bool]:
+    """The cached VM image of ``suite`` (built first if needed); the bool says it was built.
+
+    With ``layer`` (and ``source``, required then) it is the variant with those packages."""
+    spec = VmImageSpec(suite=suite, mirror=mirrors.main, layer=layer, disabled=disabled)
     final = VmImage(spec.directory())
     if final.complete():
         return final, False
+    if spec.layer and source is None:
+        raise LabError("a VM image layer needs the lab's apt sources and proxy",
+                       hint="this is a defect of stackinstall: report it")
     with file_lock(final.directory.parent / ".build.lock"):
         if final.complete():
             return final, False
-        _build(spec, final, log)
+        _build(spec, final, log, source)
     return final, True
 
 
-def _build(spec: VmImageSpec, final: VmImage, log: Path) -> None:
+def layer_script(packages: tuple[str, ...], disabled: tuple[str, ...]) -> str:
+    """The shell script run in the tree: index; the full upgrade the deploy's bootstrap phase
+    runs (debootstrap takes only the suite, not its -updates and -security: a new kernel
+    there made the VM build an initramfs for minutes under TCG); install without
+    Recommends; disable units."""
+    units = " ".join(disabled)
+    return "\n".join([
+        "set -e",
+        "export DEBIAN_FRONTEND=noninteractive",
+        "apt-get update -q",
+        "apt-get dist-upgrade -y -q --no-install-recommends",
+        "apt-get install -y -q --no-install-recommends " + " ".join(sorted(set(packages))),
+        f"for u in {units}; do",
+        '    if [ -e "/lib/systemd/system/$u.service" ] || [ -e "/etc/systemd/system/$u.service" ]',
+        '    then systemctl disable --quiet "$u.service" 2>/dev/null || true; fi',
+        "done",
+        "apt-get clean",
+    ]) + "\n"
+
+
+def nspawn_argv(tree: Path, script: str) -> list[str]:
+    """Run ``script`` in ``tree`` without booting it (the host's network: the proxy)."""
+    return ["systemd-nspawn", "--quiet", "--register=no", "--keep-unit", "-D", str(tree),
+            f"--hostname={LAYER_HOSTNAME}", "/bin/sh", "-c", script]
+
+
+def install_layer(tree: Path, spec: VmImageSpec, source: LayerSource, log: Path) -> float:
+    """Install the layer's packages into ``tree``; return the seconds it took."""
+    etc = tree / "etc"
+    policy = tree / "usr" / "sbin" / "policy-rc.d"
+    proxy = etc / "apt" / "apt.conf.d" / "01stackinstall-lab-proxy"
+    hosts = etc / "hosts"
+    saved_hosts = hosts.read_text() if hosts.is_file() else ""
+    (etc / "apt" / "sources.list").unlink(missing_ok=True)
+    sources = etc / "apt" / "sources.list.d" / "debian.sources"
+    sources.parent.mkdir(parents=True, exist_ok=True)
+    sources.write_text(source.sources)
+    proxy.write_text(source.proxy_conf)
+    policy.write_text(POLICY_RC_D)
+    policy.chmod(0o755)
+    hosts.write_text(f"127.0.0.1\tlocalhost\n127.0.1.1\t{LAYER_HOSTNAME}\n")
+    started = time.monotonic()
+    try:
+        proc = run(nspawn_argv(tree, layer_script(spec.layer, spec.disabled)), check=False,
+                   timeout=BUILD_TIMEOUT)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"\n==== layer ({spec.variant})\n{proc.stdout}{proc.stderr}")
+        if proc.returncode != 0:
+            raise LabError(
+                f"installing the VM image layer failed (exit {proc.returncode})",
+                hint=f"see {log}; check the lab's apt proxy and that the packages exist",
+            )
+    finally:
+        policy.unlink(missing_ok=True)
+        proxy.unlink(missing_ok=True)
+        hosts.write_text(saved_hosts)
+    return time.monotonic() - started
+
+
+def _build(spec: VmImageSpec, final: VmImage, log: Path,
+           source: LayerSource | None = None) -> None:
     tmp = final.directory.parent / f".{final.directory.name}.building-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -180,8 +279,10 @@ def _build(spec: VmImageSpec, final: VmImage, log: Path) -> None:
                 hint=f"see {log}; check that {spec.mirror} is reachable from this host",
             )
         bootstrapped = time.monotonic() - started
-        image.finish(tree)
+        # first: with update_initramfs=no, the layer's lvm2 or open-iscsi build no initramfs
         prepare_tree(tree)
+        layered = install_layer(tree, spec, source, log) if spec.layer and source else 0.0
+        image.finish(tree)
         kernel, initrd = boot_files(tree)
         shutil.copy2(kernel, tmp / "vmlinuz")
         shutil.copy2(initrd, tmp / "initrd.img")
@@ -190,6 +291,8 @@ def _build(spec: VmImageSpec, final: VmImage, log: Path) -> None:
         manifest = {
             "suite": spec.suite, "mirror": spec.mirror, "key": spec.key,
             "packages": list(spec.packages), "kernel": kernel.name.removeprefix("vmlinuz-"),
+            "variant": spec.variant, "layer": sorted(set(spec.layer)),
+            "disabled": sorted(set(spec.disabled)), "layer_seconds": round(layered, 1),
             "root_size_gib": ROOT_SIZE_GIB, "debootstrap_seconds": round(bootstrapped, 1),
             "build_seconds": round(time.monotonic() - started, 1),
         }
@@ -231,7 +334,7 @@ def prepare_tree(root: Path) -> None:
 
 def boot_files(root: Path) -> tuple[Path, Path]:
     """The kernel and initramfs the tree's kernel package installed in /boot."""
-    kernels = sorted((root / "boot").glob("vmlinuz-*"))
+    kernels = sorted((root / "boot").glob("vmlinuz-*"), key=_version_key)
     if not kernels:
         raise LabError("the VM node image has no kernel in /boot",
                        hint="check that linux-image-cloud-amd64 installed (image build log)")
@@ -241,6 +344,12 @@ def boot_files(root: Path) -> tuple[Path, Path]:
         raise LabError(f"the VM node image has no {initrd.name}",
                        hint="check that initramfs-tools ran (image build log)")
     return kernel, initrd
+
+
+def _version_key(path: Path) -> list[tuple[int, str]]:
+    """Sort kernels by version (6.12.99 before 6.12.117), not as text."""
+    return [(int(part), "") if part.isdigit() else (-1, part)
+            for part in re.split(r"[.+~-]", path.name.removeprefix("vmlinuz-"))]
 
 
 def manifest(img: VmImage) -> dict[str, object]:

@@ -62,3 +62,37 @@ def test_options_and_kernel_arguments_per_accelerator():
     assert kvm.argv == ["-accel", "kvm", "-cpu", "host"]
     assert {"clocksource=tsc", "tsc=reliable", "mitigations=off"} <= set(tcg.cmdline)
     assert kvm.cmdline == []
+
+
+def test_nested_kvm_when_every_compute_vm_has_dev_kvm():
+    from installer.testbed.lab.accel import nested_virt_type
+
+    virt, why = nested_virt_type({"c1": "kvm", "c2": "kvm"})
+    assert virt == "kvm" and "c1, c2" in why
+
+
+@pytest.mark.parametrize(("said", "reason"), [
+    ("no-device", "/dev/kvm is missing"), ("no-flag", "neither svm nor vmx"),
+    ("", "no answer over SSH"), ("odd", "answered 'odd'")])
+def test_qemu_names_the_compute_vm_without_kvm_and_why(said, reason):
+    from installer.testbed.lab.accel import nested_virt_type
+
+    virt, why = nested_virt_type({"c1": "kvm", "c2": said})
+    assert virt == "qemu" and why.startswith("c2: ") and reason in why
+
+
+def test_the_guest_probe_tells_its_three_answers_apart(tmp_path):
+    import subprocess
+
+    from installer.testbed.lab.accel import GUEST_KVM_PROBE
+
+    script = GUEST_KVM_PROBE[-1]
+    # run the probe here with its paths pointed at files of this test
+    fake = script.replace("/dev/kvm", str(tmp_path / "kvm")).replace(
+        "/proc/cpuinfo", str(tmp_path / "cpuinfo"))
+    (tmp_path / "cpuinfo").write_text("flags\t: fpu sse2\n")
+    assert subprocess.run(["sh", "-c", fake], capture_output=True, text=True
+                          ).stdout.strip() == "no-flag"
+    (tmp_path / "cpuinfo").write_text("flags\t: fpu svm sse2\n")
+    assert subprocess.run(["sh", "-c", fake], capture_output=True, text=True
+                          ).stdout.strip() == "no-device"

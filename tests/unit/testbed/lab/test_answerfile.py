@@ -48,3 +48,56 @@ def test_topology_of_an_answer_file_round_trips(tmp_path):
     paths.secrets.unlink()  # only the topology is needed to create nodes
     again = plan_from_answer_file("x", paths.answers)
     assert again == plan
+
+
+def _vm_plan(choice, suite="trixie"):
+    from dataclasses import replace
+
+    from installer.testbed.lab.topology import VmSpec, with_vms
+
+    plan = replace(plan_default("hyt", 4, "10.209.0.0/24"), suite=suite)
+    return with_vms(plan, choice, VmSpec()) if choice else plan
+
+
+def test_a_storage_vm_gets_lvm_on_its_data_disk(tmp_path):
+    from installer.testbed.lab.vm import DATA_DISK_DEVICE
+
+    paths = LabPaths.for_lab("hyt", tmp_path)
+    write_lab_answers(_vm_plan(["storage"]), paths)
+    dep = load(paths.answers)
+    assert (dep.cinder.backend, dep.cinder.device) == ("device", DATA_DISK_DEVICE)
+    assert dep.nova.virt_type == "qemu"  # the compute node is a container: no KVM there
+
+
+def test_the_data_disk_passes_the_catalogues_device_pattern():
+    import re
+
+    from installer import catalogue
+    from installer.testbed.lab.vm import DATA_DISK_DEVICE
+
+    assert re.fullmatch(catalogue.load().patterns["device"], DATA_DISK_DEVICE)
+
+
+def test_a_compute_vm_gets_the_virt_type_its_probe_found(tmp_path):
+    kvm = LabPaths.for_lab("kvm", tmp_path)
+    write_lab_answers(_vm_plan(["compute"]), kvm, virt_type="kvm")
+    assert load(kvm.answers).nova.virt_type == "kvm"
+    assert load(kvm.answers).cinder.backend == "ceph"  # the storage node is a container
+    unprobed = LabPaths.for_lab("qemu", tmp_path)
+    write_lab_answers(_vm_plan(["compute"]), unprobed)
+    assert load(unprobed.answers).nova.virt_type == "qemu"
+
+
+def test_a_container_lab_keeps_its_defaults_whatever_the_probe(tmp_path):
+    paths = LabPaths.for_lab("ct", tmp_path)
+    write_lab_answers(_vm_plan(None), paths, virt_type="kvm")
+    dep = load(paths.answers)
+    assert (dep.nova.virt_type, dep.cinder.backend) == ("qemu", "ceph")
+
+
+def test_the_hybrid_lab_on_zed_keeps_linuxbridge(tmp_path):
+    paths = LabPaths.for_lab("zed", tmp_path)
+    write_lab_answers(_vm_plan(["compute", "storage"], "bookworm"), paths, virt_type="kvm")
+    dep = load(paths.answers)
+    assert dep.network.mechanism_driver == "linuxbridge"
+    assert (dep.nova.virt_type, dep.cinder.backend) == ("kvm", "device")

@@ -78,8 +78,8 @@ def test_vm_choice_reaches_the_plan(monkeypatch):
 
     seen = {}
 
-    def up(plan, name, install_missing=False):
-        seen["plan"] = plan
+    def up(plan, name, install_missing=False, vm_cache=True):
+        seen["plan"], seen["vm_cache"] = plan, vm_cache
         raise lifecycle.LabError("stop here")
 
     monkeypatch.setattr(lifecycle, "up", up)
@@ -87,8 +87,12 @@ def test_vm_choice_reaches_the_plan(monkeypatch):
                   "--vm", "compute,openstack4", "--vm-memory", "1024", "--vm-cpus", "2",
                   "--vm-disk", "5")
     assert result.exit_code == 5
+    assert seen["vm_cache"] is True
     kinds = {n.name: (n.kind, n.vm) for n in seen["plan"].nodes}
     assert kinds["openstack1"] == ("container", None)
     assert kinds["openstack3"][0] == kinds["openstack4"][0] == "vm"
     assert kinds["openstack3"][1].to_json() == {"memory_mib": 1024, "cpus": 2,
                                                 "data_disk_gib": 5}
+    _run("up", "--name", "zz", "--nodes", "4", "--subnet", "10.213.0.0/24", "--vm", "compute",
+         "--no-vm-cache")
+    assert seen["vm_cache"] is False
