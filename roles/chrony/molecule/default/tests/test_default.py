@@ -21,6 +21,10 @@ def test_serves_its_local_clock(host: Host) -> None:
     conf = host.file("/etc/chrony/chrony.conf").content_string.splitlines()
     assert "local stratum 10" in conf
     assert f"allow {os.environ['STACKINSTALL_MOLECULE_SUBNET']}" in conf
-    assert host.socket("udp://0.0.0.0:123").is_listening
+    # the server serves on the node's management address only, never on every address
+    address = os.environ["STACKINSTALL_MOLECULE_ADDRESS"]
+    assert f"bindaddress {address}" in conf
+    assert host.socket(f"udp://{address}:123").is_listening
+    assert not host.socket("udp://0.0.0.0:123").is_listening
     tracking = host.check_output("chronyc -n tracking")
     assert "Stratum         : 10" in tracking
