@@ -19,17 +19,14 @@ its record before the restore, so only the record comes back).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deploycli import deploy_dir, on, stackinstall
+from deploycli import deploy_dir, on, stackinstall, start
 
 from installer.testbed.image.build import build_image
 from installer.testbed.smoke.cloud import connect
@@ -188,12 +185,6 @@ def _settled(clouds: Path, name: str, estate: Estate) -> tuple[Any, dict[str, An
             time.sleep(5)
 
 
-def _smoke(answers: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "installer", "verify", str(answers), "--smoke",
-                             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "COLUMNS": "200"})
-
-
 def backup_and_restore(lab: str, answers: Path, *, busy: bool) -> dict[str, float]:
     """The whole scenario; returns its figures (seconds, MB). Asserts every promise."""
     name = deploy_dir(answers).name
@@ -208,7 +199,7 @@ def backup_and_restore(lab: str, answers: Path, *, busy: bool) -> dict[str, floa
         before = describe(conn, estate)
         token = conn.auth_token
 
-        smoke = _smoke(answers) if busy else None
+        smoke = start("verify", str(answers), "--smoke", "--json") if busy else None
         if smoke is not None:
             time.sleep(20)  # the smoke has made its network and is booting its guest
         started = time.monotonic()

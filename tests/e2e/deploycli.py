@@ -18,12 +18,18 @@ import yaml
 from installer.testbed.lab.paths import LabPaths
 
 
+def start(*args: str) -> subprocess.Popen[str]:
+    """The CLI started with ``args``, its output piped (wide, for readable failures)."""
+    return subprocess.Popen([sys.executable, "-m", "installer", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "COLUMNS": "200"})
+
+
 def stackinstall(*args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     """Run the CLI; past ``timeout`` it gets SIGTERM (a deploy then stops ansible-playbook
     and prints which task hung where) and the test fails with the end of its output."""
-    command = [sys.executable, "-m", "installer", *args]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "COLUMNS": "200"})
+    proc = start(*args)
+    command = proc.args
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
