@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,8 @@ class Component:
     ports: tuple[int, ...]
     configs: tuple[Config, ...]
     when: Mapping[str, tuple[str, ...]]
+    #: binaries that heartbeat into their API's service list, by openstacksdk proxy
+    reports: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def active(self, values: Mapping[str, Any]) -> bool:
         """Whether the rendered variables ``values`` select this component."""
@@ -187,7 +189,9 @@ class Catalogue:
                 c.name: {"group": c.group,
                          "packages": {f: list(c.packages[f]) for f in FAMILIES},
                          "units": {f: list(c.units[f]) for f in FAMILIES},
-                         "ports": list(c.ports)}
+                         "ports": list(c.ports),
+                         **({"reports": {k: list(v) for k, v in c.reports.items()}}
+                            if c.reports else {})}
                 for c in self.components.values()
             },
             "overrides": {name: list(s.overrides) for name, s in self.services.items()
@@ -256,7 +260,21 @@ def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Comp
         configs=tuple(Config(str(c["path"]), _family_name(c["group"], f"{where}.configs"))
                       for c in raw.get("configs") or ()),
         when={str(k): tuple(str(v) for v in vs) for k, vs in (raw.get("when") or {}).items()},
+        reports=_reports(raw, where),
     )
+
+
+def _reports(raw: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
+    """``reports``: each binary must be the last part of a unit of every family."""
+    reports = {str(proxy): tuple(str(b) for b in binaries or ())
+               for proxy, binaries in (raw.get("reports") or {}).items()}
+    units = _per_family(raw.get("units"), f"{where}.units")
+    for binary in (b for binaries in reports.values() for b in binaries):
+        for family, names in units.items():
+            if not any(u == binary or u.endswith(f"-{binary}") for u in names):
+                raise CatalogueError(f"{where}.reports: {binary} is no unit of {family} "
+                                     f"({', '.join(names) or 'none'})")
+    return reports
 
 
 def _wildcard(raw: Mapping[str, Any], ports: Mapping[str, int], where: str) -> Wildcard:

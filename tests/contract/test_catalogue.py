@@ -204,3 +204,47 @@ def test_verify_config_files_match_the_roles(family: str) -> None:
         for cfg in comp.configs:
             if cfg.path.endswith((".conf", ".ini")) and comp.group != "horizon":
                 assert cfg.path in rendered or Path(cfg.path).name in rendered, cfg.path
+
+
+FOUR_NODE_GROUPS = {"nova_controller": ["openstack1"], "cinder_controller": ["openstack1"],
+                    "nova_compute": ["openstack3"], "cinder_volume": ["openstack4"]}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_the_post_phase_waits_for_each_reporting_service_by_its_unit(family: str) -> None:
+    """openstack_post's list of services that must report up, rendered as Ansible does: one
+    entry per binary and node, its unit one of the component's units on that family."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.tests["match"] = lambda value, pattern: re.match(pattern, value) is not None  # Ansible's
+    raw = role_vars("openstack_post", family)["__openstack_post_reporting"]
+    text = env.from_string(raw.strip()).render(
+        deployment_catalogue=catalogue.load().rendered(), deployment_family=family,
+        groups=FOUR_NODE_GROUPS)
+    entries = yaml.safe_load(text)  # the repr of a list of dicts of strings
+    got = {(e["proxy"], e["binary"], e["host"], e["unit"]) for e in entries}
+    prefix = "openstack-" if family == "redhat" else ""
+    assert got == {
+        ("compute", "nova-conductor", "openstack1", f"{prefix}nova-conductor"),
+        ("compute", "nova-scheduler", "openstack1", f"{prefix}nova-scheduler"),
+        ("compute", "nova-compute", "openstack3", f"{prefix}nova-compute"),
+        ("block_storage", "cinder-scheduler", "openstack1", f"{prefix}cinder-scheduler"),
+        ("block_storage", "cinder-volume", "openstack4", f"{prefix}cinder-volume"),
+    }
+    assert all(e["name"] == f"{e['binary']}@{e['host']}" for e in entries)
+
+
+def test_verify_checks_the_services_the_catalogue_says_report() -> None:
+    """verify's service-list checks and the post phase's wait name the same binaries."""
+    source = (ROOT / "installer" / "verify" / "nodetests" / "test_openstack_api.py").read_text()
+    checked = set(re.findall(r'_down\(rows, "([a-z-]+)"', source))
+    reported = {b for c in catalogue.load().components.values()
+                for binaries in c.reports.values() for b in binaries}
+    assert checked == reported
+
+
+def test_the_catalogue_refuses_a_reported_binary_that_is_no_unit() -> None:
+    with pytest.raises(catalogue.CatalogueError,
+                       match=r"components\.x\.reports: nova-api is no unit of redhat"):
+        catalogue._reports({"units": {"debian": ["nova-api"], "ubuntu": ["nova-api"],
+                                      "redhat": ["openstack-nova-apix"]},
+                            "reports": {"compute": ["nova-api"]}}, "components.x")

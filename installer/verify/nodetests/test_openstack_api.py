@@ -119,23 +119,60 @@ def test_catalog(host: Any, ctx: CheckContext) -> None:
 
 
 def _down(rows: list[dict[str, Any]], binary: str, hosts: list[str], host_key: str = "Host",
-          binary_key: str = "Binary", exact: bool = False) -> list[str]:
-    """Hosts of ``hosts`` without an enabled, up ``binary`` in a service list.
+          binary_key: str = "Binary", exact: bool = False) -> list[tuple[str, str, str]]:
+    """Hosts of ``hosts`` without an enabled, up ``binary`` in a service list, as
+    (message, binary, node).
 
     A row's host is compared without its ``@backend`` suffix unless ``exact``.
     """
     problems = []
     for name in hosts:
+        node = name.split("@")[0]
         mine = [r for r in rows if r.get(binary_key) == binary
                 and (str(r.get(host_key, "")) if exact
                      else str(r.get(host_key, "")).split("@")[0]) == name]
         if not mine:
-            problems.append(f"no {binary} on {name}")
+            problems.append((f"no {binary} on {name}", binary, node))
             continue
         row = mine[0]
         if str(row.get("State", "")).lower() != "up" or row.get("Status") != "enabled":
-            problems.append(f"{binary} on {name} is {row.get('Status')}/{row.get('State')}")
+            problems.append((f"{binary} on {name} is {row.get('Status')}/{row.get('State')}",
+                             binary, node))
     return problems
+
+
+#: the unit of a service binary on this node, its state, and its log's last error
+WHY_DOWN = (
+    "unit=$(systemctl list-units --all --plain --no-legend --type=service '*%(binary)s.service' "
+    "| awk '{print $1; exit}'); [ -n \"$unit\" ] && systemctl show -p Id -p ActiveState "
+    "-p SubState -p NRestarts -p ActiveEnterTimestamp \"$unit\"; "
+    "echo \"error=$(grep -E ' (ERROR|CRITICAL) ' %(log)s 2>/dev/null | tail -n 1 | cut -c1-240)\""
+)
+
+
+def _why_down(host: Any, ctx: CheckContext, binary: str, node: str) -> str:
+    """Why a service that does not report may be down: on this node its unit's state and the
+    last error of its log; on another node, where to look."""
+    log = f"/var/log/{binary.split('-')[0]}/{binary}.log"
+    if node != ctx.node.name:
+        return f"its log on {node}: {log}"
+    found = dict(line.partition("=")[::2] for line in
+                 host.run(WHY_DOWN % {"binary": binary, "log": log}).stdout.splitlines()
+                 if "=" in line)
+    if not found.get("Id"):
+        return f"no {binary} unit on {node}"
+    state = f"{found['Id']} {found.get('ActiveState')}/{found.get('SubState')}"
+    if found.get("ActiveState") == "active":
+        state += (f" since {found.get('ActiveEnterTimestamp')}, {found.get('NRestarts', '?')} "
+                  "restarts: it runs but does not report (hung?)")
+    error = found.get("error") or "none"
+    return f"{state}; last error in {log}: {error}"
+
+
+def _explained(host: Any, ctx: CheckContext, problems: list[tuple[str, str, str]]) -> list[str]:
+    """Each (message, binary, node) of a service that does not report, with why."""
+    return [f"{message} ({_why_down(host, ctx, binary, node)})"
+            for message, binary, node in problems]
 
 
 def _listing(host: Any, ctx: CheckContext, args: str) -> list[dict[str, Any]]:
@@ -153,9 +190,9 @@ def test_compute_services(host: Any, ctx: CheckContext) -> None:
     rows = _listing(host, ctx, "compute service list")
     controllers = _names(ctx.inventory.group("nova_controller"))
     computes = _names(ctx.inventory.group("nova_compute"))
-    problems = (_down(rows, "nova-conductor", controllers)
-                + _down(rows, "nova-scheduler", controllers)
-                + _down(rows, "nova-compute", computes))
+    problems = _explained(host, ctx, _down(rows, "nova-conductor", controllers)
+                          + _down(rows, "nova-scheduler", controllers)
+                          + _down(rows, "nova-compute", computes))
     verdict(ctx, problems, f"conductor, scheduler on {', '.join(controllers)}; "
                               f"compute on {', '.join(computes)}")
 
@@ -183,12 +220,13 @@ def test_network_agents(host: Any, ctx: CheckContext) -> None:
 def test_volume_services(host: Any, ctx: CheckContext) -> None:
     rows = _listing(host, ctx, "volume service list")
     volume_hosts = _names(ctx.inventory.group("cinder_volume"))
-    problems = (_down(rows, "cinder-scheduler", _names(ctx.inventory.group("cinder_controller")))
-                + _down(rows, "cinder-volume", volume_hosts))
+    problems = _explained(host, ctx, _down(rows, "cinder-scheduler",
+                                           _names(ctx.inventory.group("cinder_controller")))
+                          + _down(rows, "cinder-volume", volume_hosts))
     if ctx.var("cinder_backend") == "ceph":  # the RBD backend is the host's "@ceph" service
         backends = [f"{name}@{RBD_BACKEND}" for name in volume_hosts]
         problems += [f"{p} (the RBD backend; cinder-volume's log on the storage node says why)"
-                     for p in _down(rows, "cinder-volume", backends, exact=True)]
+                     for p, _, _ in _down(rows, "cinder-volume", backends, exact=True)]
         verdict(ctx, problems, f"cinder-scheduler up; RBD backend {', '.join(backends)} up")
         return
     verdict(ctx, problems, "cinder-scheduler and cinder-volume up")

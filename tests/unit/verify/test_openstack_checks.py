@@ -35,8 +35,9 @@ def test_compute_services_names_the_missing_and_down_ones(deploy_dir: Path) -> N
     host = FakeHost({"compute service list": _json(rows)})
     result = outcome(openstack_api.test_compute_services, host, ctx)
     assert not result.ok
-    assert result.message == ("nova-scheduler on openstack1 is enabled/down; "
-                               "no nova-compute on openstack3")
+    assert result.message == ("nova-scheduler on openstack1 is enabled/down (no nova-scheduler "
+                               "unit on openstack1); no nova-compute on openstack3 (its log on "
+                               "openstack3: /var/log/nova/nova-compute.log)")
     assert "--os-cloud" in host.commands[0]
     rows[1]["State"] = "up"
     rows.append({"Binary": "nova-compute", "Host": "openstack3", "Status": "enabled",
@@ -68,7 +69,8 @@ def test_volume_service_host_is_matched_without_backend(deploy_dir: Path) -> Non
     ]
     result = outcome(openstack_api.test_volume_services,
                      FakeHost({"volume service": _json(rows)}), ctx)
-    assert result.message == "cinder-volume on openstack4 is enabled/down"
+    assert result.message == ("cinder-volume on openstack4 is enabled/down "
+                              "(its log on openstack4: /var/log/cinder/cinder-volume.log)")
 
 
 def test_client_errors_are_reported_with_their_last_line(deploy_dir: Path) -> None:
@@ -188,3 +190,29 @@ def test_an_ubuntu_node_is_asked_for_the_ubuntu_unit_names(deploy_dir: Path) -> 
         assert outcome(openstack_nodes.services, host, ctx, group).message == names
         debian = outcome(openstack_nodes.services, FakeHost(answers), ctx, group).message
         assert debian != names
+
+
+def test_a_service_down_on_this_node_says_whether_its_unit_runs(deploy_dir: Path) -> None:
+    """A scheduler whose unit is active but which stopped reporting is named as such, with the
+    last error of its log (none here: a hung process), so a failure explains itself."""
+    ctx = _ctx(deploy_dir, "openstack1")
+    rows = [{"Binary": "cinder-scheduler", "Host": "openstack1", "Status": "enabled",
+             "State": "down"},
+            {"Binary": "cinder-volume", "Host": "openstack4@lvm", "Status": "enabled",
+             "State": "up"}]
+    unit = ("Id=cinder-scheduler.service\nActiveState=active\nSubState=running\nNRestarts=0\n"
+            "ActiveEnterTimestamp=Sun 2026-12-06 19:01:52 UTC\nerror=\n")
+    host = FakeHost({"volume service": _json(rows), "systemctl list-units": (0, unit, "")})
+    result = outcome(openstack_api.test_volume_services, host, ctx)
+    assert result.message == (
+        "cinder-scheduler on openstack1 is enabled/down (cinder-scheduler.service active/running "
+        "since Sun 2026-12-06 19:01:52 UTC, 0 restarts: it runs but does not report (hung?); "
+        "last error in /var/log/cinder/cinder-scheduler.log: none)")
+    assert "'*cinder-scheduler.service'" in host.commands[-1]
+    crashed = ("Id=cinder-scheduler.service\nActiveState=failed\nSubState=failed\n"
+               "error=2026-12-06 19:02:00.915 19790 ERROR cinder AccessRefused\n")
+    host = FakeHost({"volume service": _json(rows), "systemctl list-units": (0, crashed, "")})
+    assert outcome(openstack_api.test_volume_services, host, ctx).message == (
+        "cinder-scheduler on openstack1 is enabled/down (cinder-scheduler.service failed/failed; "
+        "last error in /var/log/cinder/cinder-scheduler.log: 2026-12-06 19:02:00.915 19790 ERROR "
+        "cinder AccessRefused)")
