@@ -41,8 +41,8 @@ class Api:
     port: int
     path: str
 
-    def url(self, address: str) -> str:
-        return f"http://{address}:{self.port}{self.path}"
+    def url(self, address: str, scheme: str = "http") -> str:
+        return f"{scheme}://{address}:{self.port}{self.path}"
 
 
 @dataclass(frozen=True)
