@@ -3,7 +3,7 @@
 A plan is a deploy run with ``--check --diff`` whose job events (``runs/<ts>/artifacts/
 <phase>/job_events/``) are read back per node: the configuration files that would change
 (with their diff, secrets masked, when asked), the packages that would be installed or
-upgraded, the services that would restart and the changed tasks that notified them, the
+upgraded, the services that would restart and the changes that made them restart, the
 registrations (keystone, MariaDB, RabbitMQ accounts) that would change, the commands a
 real run would run (check mode skips a command once its conditions hold: it says so), any
 other change, and the tasks that could not tell in check mode (listed as unknown).
@@ -33,6 +33,11 @@ REGISTRATION_PREFIXES = ("openstack.cloud.", "community.mysql.mysql_user",
                          "community.mysql.mysql_db", "community.rabbitmq.")
 _INST = re.compile(r"^Inst (\S+)", re.MULTILINE)
 _CHECK_SKIP = re.compile(r"check mode", re.IGNORECASE)
+#: What Ansible prints for a changed task (``changed: [node]``, ``changed: [a -> b]``), in
+#: colour or not.
+_CHANGED_LINE = re.compile(r"^\s*(?:\x1b\[[0-9;]*m)*changed: \[", re.MULTILINE)
+#: An absolute path in a task's name (``Write /etc/glance/glance-api.conf``).
+_PATH = re.compile(r"(?<![\w.])/[\w./@+-]+")
 #: What ansible.builtin.command/shell say in check mode when they reached the command: its
 #: conditions held, so a real run would run it (and report it changed).
 WOULD_RUN = "Command would have run if not in check mode"
@@ -124,7 +129,8 @@ def _file_of(result: Mapping[str, Any], label: str) -> str:
     first = diff[0] if isinstance(diff, list) and diff else diff
     if isinstance(first, Mapping) and first.get("after_header"):
         return str(first["after_header"])
-    return label
+    named = _PATH.search(label)
+    return named.group(0) if "censored" in result and named else label
 
 
 def _packages_of(result: Mapping[str, Any]) -> list[str]:
@@ -143,11 +149,31 @@ def _label(data: Mapping[str, Any]) -> str:
     return f"{role} : {task}" if role else task
 
 
+def _changed(event: Mapping[str, Any], res: Mapping[str, Any]) -> bool:
+    """Whether a task result changed something. ansible-runner replaces a no_log result by
+    ``{"censored": ...}`` and drops ``changed`` with it; the line the task printed still says."""
+    if res.get("changed"):
+        return True
+    return "censored" in res and bool(_CHANGED_LINE.search(str(event.get("stdout") or "")))
+
+
+def _reasons(handler: str, candidates: list[str]) -> list[str]:
+    """Why a handler runs: Ansible notifies handlers only when it flushes them, so the
+    notification cannot name its task. The changes on that host since its last flush that
+    name the handler's role (``/etc/glance/...`` for ``glance : Restart glance``) are the
+    reason; with none that does, every one of them is."""
+    role = handler.split(" : ", 1)[0] if " : " in handler else ""
+    named = [c for c in candidates if role and role in c]
+    return named or list(candidates)
+
+
 def build(events: Iterable[Mapping[str, Any]], masker: Masker) -> Plan:
     """The plan of a check-mode run, from its events in order."""
     nodes: dict[str, NodePlan] = {}
     in_handler = False
-    last_change: dict[str, str] = {}
+    #: per host, the changes since its handlers last ran: what a notification can be for
+    since_flush: dict[str, list[str]] = {}
+    flushed: set[str] = set()
     notified: dict[tuple[str, str], list[str]] = {}
     seen: dict[str, int] = {}
     recap: dict[str, int] = {}
@@ -163,60 +189,63 @@ def build(events: Iterable[Mapping[str, Any]], masker: Masker) -> Plan:
                 recap[str(name)] = recap.get(str(name), 0) + int(count)
             continue
         if kind == "playbook_on_notify" and host:
-            handler = str(data.get("handler") or "").split(" : ", 1)[-1]
-            because = notified.setdefault((host, handler), [])
-            reason = last_change.get(host)
-            if reason and reason not in because:
-                because.append(reason)
+            full = str(data.get("handler") or "")
+            because = notified.setdefault((host, full.split(" : ", 1)[-1]), [])
+            because += [r for r in _reasons(full, since_flush.get(host, [])) if r not in because]
+            flushed.add(host)
             continue
         if not host:
             continue
         node = nodes.setdefault(host, NodePlan())
+        if not in_handler and host in flushed:
+            flushed.discard(host)
+            since_flush[host] = []
         res: Mapping[str, Any] = data.get("res") or {}
         label = _label(data)
         if kind == "runner_on_skipped" and str(res.get("msg") or "") == WOULD_RUN:
             node.commands.append(label)
-            last_change[host] = label
+            since_flush.setdefault(host, []).append(label)
             continue
         if kind == "runner_on_skipped" and _CHECK_SKIP.search(str(res.get("msg") or "")):
             node.unknown.append(label)
             continue
-        if kind != "runner_on_ok" or not res.get("changed"):
+        if kind != "runner_on_ok" or not _changed(event, res):
             continue
         seen[host] = seen.get(host, 0) + 1
         name = str(data.get("task") or "")
         if in_handler or (host, name) in notified:
             node.restarts.append(Restart(name, notified.get((host, name), [])))
             continue
-        _classify(node, data, res, label, masker, last_change)
+        since_flush.setdefault(host, []).extend(_classify(node, data, res, label, masker))
     for host, count in recap.items():
         nodes.setdefault(host, NodePlan()).hidden = max(count - seen.get(host, 0), 0)
     return Plan(nodes)
 
 
 def _classify(node: NodePlan, data: Mapping[str, Any], res: Mapping[str, Any], label: str,
-              masker: Masker, last_change: dict[str, str]) -> None:
-    """File, packages, registration or other: what one changed task is."""
-    host = str(data.get("host") or "")
+              masker: Masker) -> list[str]:
+    """File, packages, registration or other: what one changed task is; returns its names."""
     action = str(data.get("resolved_action") or data.get("task_action") or "")
     short = _short(action)
-    for result in _results(res):
+    names: list[str] = []
+    for result in _results(res) if "censored" not in res else [res]:
         if short in FILE_MODULES:
             path = _file_of(result, label)
             node.files.append(path)
-            last_change[host] = path
+            names.append(path)
             text = _diff_text(result.get("diff"))
             if text:
                 node.diffs[path] = masker(text)
         elif short in PACKAGE_MODULES:
             node.packages += [p for p in _packages_of(result) if p not in node.packages]
-            last_change[host] = label
+            names.append(label)
         elif action.startswith(REGISTRATION_PREFIXES):
             node.registrations.append(label)
-            last_change[host] = label
+            names.append(label)
         else:
             node.other.append(label)
-            last_change[host] = label
+            names.append(label)
+    return names
 
 
 def read_events(run_dir: Path, phases: Iterable[str]) -> list[dict[str, Any]]:

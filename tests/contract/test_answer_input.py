@@ -205,7 +205,8 @@ def test_the_cli_shows_hostile_values_without_a_traceback(four_node: Path, hosti
     assert result.exit_code == 3, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     output = result.output.replace("\n", " ")
-    assert "Traceback" not in output and f"{path}:" in output.replace("  ", "")
+    # the console wraps a long path anywhere: compare without whitespace (the path has none)
+    assert "Traceback" not in output and f"{path}:" in "".join(output.split())
     assert "locale.aliases" in output and "fix:" in output
 
 

@@ -278,6 +278,8 @@ def test_day2_add_a_node_reconfigure_remove_it(answers: Path):
     print("plan after the override:", planned["verdict"])
     on_controller = planned["nodes"][CONTROLLER]
     assert any(f.endswith("/glance-api.conf") for f in on_controller["files"]), on_controller
+    assert [r["because"] for r in on_controller["restarts"]] == [
+        [f for f in on_controller["files"] if f.endswith("/glance-api.conf")]], on_controller
     restarts = {n: [r["handler"] for r in p["restarts"]] for n, p in planned["nodes"].items()
                 if p["restarts"]}
     assert restarts == {CONTROLLER: ["Restart glance"]}, restarts

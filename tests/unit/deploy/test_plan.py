@@ -33,8 +33,6 @@ def _events() -> list[dict]:
                       "after_header": "/etc/keystone/keystone.conf",
                       "before": "a = 1\npassword = old\n",
                       "after": f"a = 2\npassword = {SECRET}\n"}]}),
-        {"event": "playbook_on_notify", "event_data": {"host": "ctl",
-                                                       "handler": "keystone : Restart keystone"}},
         _task("Install the packages", "base"),
         _ok("ctl", "Install the packages", "ansible.builtin.apt",
             {"stdout": "Inst vim (2:9.1 Debian:13)\nInst vim-runtime (2:9.1)\n"}, "base"),
@@ -54,6 +52,10 @@ def _events() -> list[dict]:
         {"event": "runner_on_ok", "event_data": {
             "host": "net", "task": "An unchanged file", "resolved_action": "ansible.builtin.copy",
             "res": {"changed": False}}},
+        # Ansible notifies a handler when it flushes them, after the play's tasks
+        _task("Flush handlers", "keystone"),
+        {"event": "playbook_on_notify", "event_data": {"host": "ctl",
+                                                       "handler": "keystone : Restart keystone"}},
         _task("Restart keystone", handler=True),
         _ok("ctl", "Restart keystone", "ansible.builtin.systemd_service", {}),
     ]
@@ -127,3 +129,65 @@ def test_a_notified_handler_is_a_restart_and_hidden_changes_are_counted():
     assert [r.handler for r in ctl.restarts] == ["Restart cinder"]
     assert ctl.other == [] and ctl.hidden == 1
     assert plan.verdict == "2 changes on 1 nodes"
+
+
+def _censored(host: str, name: str, role: str, stdout: str) -> dict:
+    # what ansible-runner writes for a no_log task: the result replaced, ``changed`` dropped
+    return {"event": "runner_on_ok", "stdout": stdout, "event_data": {
+        "host": host, "task": name, "role": role,
+        "resolved_action": "ansible.builtin.template",
+        "res": {"censored": "the output has been hidden due to the fact that 'no_log: true' "
+                            "was specified for this result"}}}
+
+
+def _flush(host: str, role: str, handler: str) -> list[dict]:
+    # Ansible notifies a handler when it flushes them; then the handler runs
+    return [_task("Flush handlers", role),
+            {"event": "playbook_on_notify", "event_data": {"host": host,
+                                                           "handler": f"{role} : {handler}"}},
+            _task(handler, role, handler=True),
+            _ok(host, handler, "ansible.builtin.systemd_service", {}, role)]
+
+
+def test_a_censored_file_change_is_named_from_its_task_and_its_restart_says_why():
+    # an override change: the INI file is written by a no_log task named after its path; the
+    # line the task printed is all that says it changed
+    events = [
+        _task("Write /etc/nova/nova.conf", "openstack_service"),
+        _censored("ctl", "Write /etc/nova/nova.conf", "openstack_service",
+                  "\x1b[0;32mok: [ctl]\x1b[0m"),
+        _task("Write /etc/glance/glance-api.conf", "openstack_service"),
+        _censored("ctl", "Write /etc/glance/glance-api.conf", "openstack_service",
+                  "\x1b[0;33mchanged: [ctl]\x1b[0m"),
+        _task("Install the packages", "base"),
+        _ok("cmp", "Install the packages", "ansible.builtin.apt", {"stdout": "Inst vim (2)\n"},
+            "base"),
+        *_flush("ctl", "glance", "Restart glance"),
+        {"event": "playbook_on_stats", "event_data": {"changed": {"ctl": 2, "cmp": 1}}},
+    ]
+    plan = build(events, Masker([]))
+    ctl = plan.nodes["ctl"]
+    assert ctl.files == ["/etc/glance/glance-api.conf"]
+    assert [(r.handler, r.because) for r in ctl.restarts] == [
+        ("Restart glance", ["/etc/glance/glance-api.conf"])]
+    assert ctl.hidden == 0 and ctl.diffs == {}
+    assert plan.nodes["cmp"].restarts == []
+    assert plan.verdict == "3 changes on 2 nodes"
+
+
+def test_a_restart_names_every_change_since_the_last_flush_when_none_is_its_roles():
+    events = [
+        _task("Write the keyring", "ceph_client"),
+        _ok("ctl", "Write the keyring", "ansible.builtin.copy", {"dest": "/etc/ceph/x.keyring"},
+            "ceph_client"),
+        *_flush("ctl", "nova", "Restart nova"),
+        # after the flush, a later change is no reason for the earlier restart
+        _task("Write cinder.conf", "cinder"),
+        _ok("ctl", "Write cinder.conf", "ansible.builtin.template",
+            {"dest": "/etc/cinder/cinder.conf"}, "cinder"),
+        *_flush("ctl", "cinder", "Restart cinder"),
+    ]
+    ctl = build(events, Masker([])).nodes["ctl"]
+    assert [(r.handler, r.because) for r in ctl.restarts] == [
+        ("Restart nova", ["/etc/ceph/x.keyring"]),
+        ("Restart cinder", ["/etc/cinder/cinder.conf"])]
