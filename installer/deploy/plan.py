@@ -228,7 +228,7 @@ def _classify(node: NodePlan, data: Mapping[str, Any], res: Mapping[str, Any], l
     action = str(data.get("resolved_action") or data.get("task_action") or "")
     short = _short(action)
     names: list[str] = []
-    for result in _results(res) if "censored" not in res else [res]:
+    for result in _results(res):
         if short in FILE_MODULES:
             path = _file_of(result, label)
             node.files.append(path)
