@@ -97,6 +97,31 @@ class DeployPaths:
         return (self.admin_openrc, self.clouds_yaml)
 
     @property
+    def tls(self) -> Path:
+        """The front door's certificates (mode 0700; installer/tls/files.py)."""
+        return self.root / "tls"
+
+    @property
+    def ca_cert(self) -> Path:
+        """The CA every node and client trusts (admin-openrc's OS_CACERT, clouds.yaml)."""
+        return self.tls / "ca.crt"
+
+    @property
+    def ca_key(self) -> Path:
+        """The deployment's CA key (self-signed mode; 0600, never sent to a node)."""
+        return self.tls / "ca.key"
+
+    @property
+    def server_cert(self) -> Path:
+        """HAProxy's certificate followed by its chain."""
+        return self.tls / "server.crt"
+
+    @property
+    def server_key(self) -> Path:
+        """HAProxy's key (0600)."""
+        return self.tls / "server.key"
+
+    @property
     def owner_marker(self) -> Path:
         """Names the answer file that owns the directory (``installer.render.owner``)."""
         return self.root / self.OWNER_MARKER

@@ -19,6 +19,7 @@ from installer.answers.model import (
     Repos,
     Secrets,
     Ssh,
+    Tls,
     Tuning,
 )
 from installer.answers.report import show
@@ -96,4 +97,13 @@ def build(path: Path, spath: Path, merged: dict[str, Any], values: dict[str, str
                   osd_file_size_gb=merged["ceph"]["osd_file_size_gb"],
                   monitors=tuple(merged["ceph"]["monitors"]),
                   fsid=merged["ceph"]["fsid"]),
+        tls=_tls(path, merged["tls"]),
     )
+
+
+def _tls(path: Path, tls: dict[str, Any]) -> Tls:
+    """The tls section, its file paths made absolute (relative ones: to the answer file)."""
+    files = {key: str((path.parent / tls[key]).resolve()) if tls[key] else ""
+             for key in ("certificate", "key", "chain")}
+    return Tls(mode=tls["mode"], public_name=tls["public_name"],
+               public_address=tls["public_address"], internal=tls["internal"], **files)

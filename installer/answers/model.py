@@ -88,6 +88,24 @@ class Repos:
     upgrade: str = "first"
 
 
+@dataclass(frozen=True)
+class Tls:
+    """The front door's TLS (answer file: tls)."""
+
+    mode: str = "self-signed"
+    public_name: str = ""
+    public_address: str = ""
+    internal: bool = True
+    #: tls.mode provided: absolute paths (relative ones resolved against the answer file)
+    certificate: str = ""
+    key: str = ""
+    chain: str = ""
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+
 class Secrets(dict[str, str]):
     """The secrets mapping; its repr never shows a value."""
 
@@ -119,6 +137,7 @@ class Deployment:
     overrides: dict[str, dict[str, dict[str, dict[str, Any]]]]
     secrets: Secrets = field(repr=False)
     ceph: Ceph = field(default_factory=Ceph)
+    tls: Tls = field(default_factory=Tls)
 
     @property
     def controller(self) -> Node:
@@ -131,6 +150,18 @@ class Deployment:
 
     def nodes_with(self, role: str) -> tuple[Node, ...]:
         return tuple(n for n in self.nodes if role in n.roles)
+
+    @property
+    def public_address(self) -> str:
+        """The address HAProxy serves the public endpoints on."""
+        return self.tls.public_address or self.controller.address
+
+    @property
+    def public_host(self) -> str:
+        """The host of the public endpoints' URLs (and the dashboard's)."""
+        if not self.tls.enabled:
+            return self.controller.address
+        return self.tls.public_name or self.public_address
 
     @property
     def default_deploy_dir(self) -> Path:

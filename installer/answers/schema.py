@@ -250,6 +250,49 @@ SCHEMA: dict[str, Section] = {
             ),
         },
     ),
+    "tls": Section(
+        "TLS on every endpoint: HAProxy on the controller terminates it for every API and the "
+        "dashboard (docs/tls.md).",
+        {
+            "mode": Key(
+                "enum", "self-signed",
+                "self-signed: stackinstall makes a CA (its key stays in the deployment "
+                "directory) and a server certificate; provided: tls.certificate, tls.key and "
+                "tls.chain; off: plain HTTP everywhere (not for a network you do not control).",
+                choices=("self-signed", "provided", "off"),
+            ),
+            "public_name": Key(
+                "hostname", "",
+                "Name of the public endpoints and the dashboard, in the certificate (empty: "
+                "tls.public_address).", optional=True,
+            ),
+            "public_address": Key(
+                "ip", "",
+                "Controller address the public endpoints listen on (empty: its management "
+                "address).", optional=True,
+            ),
+            "internal": Key(
+                "bool", True,
+                "TLS on the internal endpoints too (false needs a tls.public_address other "
+                "than the controller's management address).",
+            ),
+            "certificate": Key(
+                "file_path", "",
+                "tls.mode provided: PEM server certificate, relative to this file; it must "
+                "name tls.public_name (or the address).", optional=True,
+            ),
+            "key": Key(
+                "file_path", "",
+                "tls.mode provided: PEM private key of that certificate (unencrypted).",
+                optional=True,
+            ),
+            "chain": Key(
+                "file_path", "",
+                "tls.mode provided: PEM certificates of the CA that issued it (intermediates, "
+                "then the root); every node and client trusts them.", optional=True,
+            ),
+        },
+    ),
     "repos": Section(
         "Package repositories (like packstack's CONFIG_REPO).",
         {
@@ -282,7 +325,7 @@ TOP_LEVEL_DOCS: dict[str, str] = {
 }
 
 TOP_LEVEL_KEYS: tuple[str, ...] = ("deployment", "ssh", "network", "nodes", "ntp", "locale",
-                                   "services", "tuning", "nova", "cinder", "ceph", "repos",
+                                   "services", "tuning", "nova", "cinder", "ceph", "tls", "repos",
                                    "overrides")
 
 DEFAULT_FOUR_NODES: tuple[tuple[str, str, tuple[str, ...]], ...] = (

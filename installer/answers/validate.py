@@ -494,6 +494,37 @@ def _cross(src: Source, merged: dict[str, Any]) -> None:
     if "cinder" in merged["services"] and cinder["backend"] == "ceph":
         _ceph(src, merged["ceph"])
     _provider(src, merged["network"])
+    _tls(src, merged)
+
+
+def _tls(src: Source, merged: dict[str, Any]) -> None:
+    """The front door's settings fit together; a provided certificate is good for them."""
+    tls = merged["tls"]
+    if any(p.key.startswith("tls") or p.key.startswith("nodes") for p in src.problems):
+        return
+    files = {key: tls[key] for key in ("certificate", "key", "chain")}
+    if tls["mode"] != "provided":
+        for key, value in files.items():
+            if value:
+                src.problem(f"tls.{key}", f"is set but tls.mode is {tls['mode']}",
+                            "set tls.mode: provided to use it, or remove it")
+    controllers = [n for n in merged["nodes"] if "controller" in n["roles"]]
+    if tls["mode"] == "off" or len(controllers) != 1:
+        return
+    management = controllers[0]["address"]
+    public = tls["public_address"] or management
+    if not tls["internal"] and public == management:
+        src.problem("tls.internal", "is false but the public endpoints share the "
+                    f"controller's management address {management}: one address cannot "
+                    "serve both TLS and plain HTTP on a port",
+                    "set tls.public_address to the controller's public address, or "
+                    "tls.internal: true")
+    if tls["mode"] == "provided":
+        from installer.tls import provided
+
+        for found in provided.check(src.path.parent, files, tls["public_name"] or public,
+                                    management if tls["internal"] else ""):
+            src.problem(found.key, found.message, found.fix)
 
 
 def _ceph(src: Source, ceph: dict[str, Any]) -> None:

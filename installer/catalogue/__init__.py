@@ -41,8 +41,8 @@ class Api:
     port: int
     path: str
 
-    def url(self, address: str) -> str:
-        return f"http://{address}:{self.port}{self.path}"
+    def url(self, address: str, scheme: str = "http") -> str:
+        return f"{scheme}://{address}:{self.port}{self.path}"
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,36 @@ class Wildcard:
 
 
 @dataclass(frozen=True)
+class Frontend:
+    """One port of the TLS front door (catalogue.yml: front_door.frontends)."""
+
+    #: the service that must be enabled for it
+    service: str
+    #: the port HAProxy serves with TLS
+    port: int
+    #: the port the service listens on behind HAProxy (on the front door's backend address)
+    backend_port: int
+    #: a plain-HTTP port that redirects to this one (0: none)
+    redirect_port: int = 0
+
+
+@dataclass(frozen=True)
+class FrontDoor:
+    """HAProxy's frontends and where the services behind it listen."""
+
+    #: ``loopback`` (one controller) or ``management``
+    backend_address: str
+    frontends: tuple[Frontend, ...]
+    #: the CA on every node (roles/tls)
+    ca_file: str = ""
+
+    def enabled(self, services: tuple[str, ...] | list[str]) -> tuple[Frontend, ...]:
+        """The frontends of keystone and the enabled services."""
+        return tuple(f for f in self.frontends
+                     if f.service == "keystone" or f.service in services)
+
+
+@dataclass(frozen=True)
 class Catalogue:
     release: str
     services: Mapping[str, Service]
@@ -154,6 +184,8 @@ class Catalogue:
     #: what may listen on a wildcard address (everything else binds to the management
     #: address or loopback)
     wildcards: tuple[Wildcard, ...] = ()
+    #: the TLS front door (tls.mode self-signed or provided)
+    front_door: FrontDoor = FrontDoor("loopback", (), "")
 
     def port(self, name: str) -> int:
         """The TCP port called ``name`` in catalogue.yml's ``ports``."""
@@ -209,6 +241,13 @@ class Catalogue:
             "patterns": dict(self.patterns),
             "wildcards": [{"process": w.process, "ports": list(w.ports), "reason": w.reason}
                           for w in self.wildcards],
+            "front_door": {
+                "backend_address": self.front_door.backend_address,
+                "ca_file": self.front_door.ca_file,
+                "frontends": [{"service": f.service, "port": f.port,
+                               "backend_port": f.backend_port, "redirect_port": f.redirect_port}
+                              for f in self.front_door.frontends],
+            },
         }
 
 
@@ -285,6 +324,22 @@ def _wildcard(raw: Mapping[str, Any], ports: Mapping[str, int], where: str) -> W
                     " ".join(str(raw["reason"]).split()))
 
 
+def _front_door(raw: Mapping[str, Any], ports: Mapping[str, int]) -> FrontDoor:
+    where = "front_door"
+    address = str(raw.get("backend_address", "loopback"))
+    if address not in ("loopback", "management"):
+        raise CatalogueError(f"{where}.backend_address: loopback or management")
+    frontends = []
+    for i, item in enumerate(raw.get("frontends") or ()):
+        at = f"{where}.frontends[{i}]"
+        frontends.append(Frontend(
+            service=str(item["service"]), port=_port(ports, item["port"], f"{at}.port"),
+            backend_port=_port(ports, item.get("backend", item["port"]), f"{at}.backend"),
+            redirect_port=_port(ports, item["redirect"], f"{at}.redirect")
+            if item.get("redirect") else 0))
+    return FrontDoor(address, tuple(frontends), str(raw.get("ca_file", "")))
+
+
 def _minimum(raw: Mapping[str, Any]) -> Minimum:
     return Minimum(int(raw["cpus"]), float(raw["memory_gib"]), float(raw["disk_gib"]))
 
@@ -297,8 +352,9 @@ def _apply_release(raw: dict[str, Any], release: str) -> dict[str, Any]:
         raise CatalogueError(f"releases.{release}.facts: {', '.join(sorted(unknown))} "
                              "not in facts")
     data["facts"] = {**(raw.get("facts") or {}), **(differences.get("facts") or {})}
-    if differences.get("listeners"):
-        data["listeners"] = differences["listeners"]
+    for section in ("listeners", "front_door"):
+        if differences.get(section):
+            data[section] = differences[section]
     for name, fields in (differences.get("components", {}) or {}).items():
         if name not in data["components"]:
             raise CatalogueError(f"releases.{release}.components.{name}: no such component")
@@ -338,6 +394,9 @@ def _check(cat: Catalogue) -> None:
     if any(every.cpus < m.cpus or every.memory_gib < m.memory_gib or every.disk_gib < m.disk_gib
            for m in cat.minimums.values()):
         raise CatalogueError("minimums.every_role: less than one of the roles needs alone")
+    for frontend in cat.front_door.frontends:
+        if frontend.service not in cat.services:
+            raise CatalogueError(f"front_door.frontends: no service {frontend.service}")
     for service in cat.services.values():
         for dep in service.depends:
             if dep not in cat.services or cat.services[dep].infra:
@@ -390,6 +449,7 @@ def load(release: str | None = None) -> Catalogue:
         wildcards=tuple(_wildcard(w, ports, f"listeners.wildcards[{i}]")
                         for i, w in enumerate((data.get("listeners") or {}).get("wildcards")
                                               or ())),
+        front_door=_front_door(data.get("front_door") or {}, ports),
     )
     _check(cat)
     return cat

@@ -10,6 +10,7 @@ from pathlib import Path
 import ansible_runner
 from ansible_runner.exceptions import AnsibleRunnerException
 from rich.console import Console
+from rich.markup import escape
 
 from installer import console as consoles
 from installer.deploy.confirm import confirm_local
@@ -57,6 +58,12 @@ def deploy(request: DeployRequest, console: Console | None = None) -> DeployResu
     """Validate, render, run the phases; raise DeployError naming what failed."""
     phases = select_phases(request.phases, request.start)
     deployment, rendered = load_and_render(request.answers, request.secrets, request.out_dir)
+    for notice in rendered.notices:
+        (console or consoles.out).print(f"[key]{escape(notice)}[/key]")
+    if not deployment.tls.enabled:
+        (console or consoles.out).print(
+            "[failed]TLS is OFF (tls.mode: off): the APIs and the dashboard will speak plain "
+            "HTTP[/failed]")
     if not request.skip_preflight:
         ensure_ready(deployment, rendered.paths.known_hosts)
     confirm_local(deployment, yes=request.yes, check=request.options.check)

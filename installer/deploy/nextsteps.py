@@ -32,12 +32,15 @@ class NextSteps:
     command: str  # run in the deployment directory (or on the controller as root)
     controller: str
     secrets_file: Path
+    #: the CA clients need (DEPLOY_DIR/tls/ca.crt), or None: tls.mode off, plain HTTP
+    ca_file: Path | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"dashboard": self.dashboard,
                 "credentials": [str(p) for p in self.credentials],
                 "missing": [str(p) for p in self.missing],
                 "command": self.command, "controller": self.controller,
+                "ca_file": str(self.ca_file) if self.ca_file else None,
                 "admin_password": f"{ADMIN_PASSWORD_KEY} in {self.secrets_file}"}
 
 
@@ -76,8 +79,10 @@ def next_steps(dep: Deployment, deploy_dir: Path) -> NextSteps:
     if horizon:
         node = next(n for n in dep.nodes if n.name == horizon[0])
         root = HORIZON_WEBROOTS[node_family(deploy_dir, node.name, dep.distro)]
-        dashboard = f"http://{node.address}{root}"
-    files = DeployPaths(deploy_dir).credentials
+        dashboard = (f"https://{dep.public_host}{root}" if dep.tls.enabled
+                     else f"http://{node.address}{root}")
+    paths = DeployPaths(deploy_dir)
+    files = paths.credentials
     return NextSteps(
         dashboard=dashboard,
         credentials=files,
@@ -85,6 +90,7 @@ def next_steps(dep: Deployment, deploy_dir: Path) -> NextSteps:
         command=f"openstack --os-cloud {shlex.quote(dep.name)} server list",
         controller=dep.controller.name,
         secrets_file=dep.secrets_path,
+        ca_file=paths.ca_cert if dep.tls.enabled else None,
     )
 
 
@@ -93,6 +99,12 @@ def print_next_steps(console: Console, steps: NextSteps) -> None:
     if steps.dashboard:
         console.print(f"  dashboard:   {escape(steps.dashboard)}  (user admin, password: "
                       f"{ADMIN_PASSWORD_KEY} in [path]{escape(str(steps.secrets_file))}[/path])")
+    if steps.ca_file:
+        console.print(f"  CA:          [path]{escape(str(steps.ca_file))}[/path] (every endpoint "
+                      "speaks HTTPS; admin-openrc and clouds.yaml name this CA)")
+    else:
+        console.print("  [failed]TLS is OFF (tls.mode: off): every API and the dashboard speak "
+                      "plain HTTP; passwords and tokens cross the network in the clear[/failed]")
     creds = ", ".join(str(p) for p in steps.credentials)
     console.print(f"  credentials: [path]{escape(creds)}[/path] (mode 0600)")
     if steps.missing:

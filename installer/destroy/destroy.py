@@ -32,7 +32,8 @@ def destroy(answers: Path, confirm: str, *, secrets: Path | None = None,
     run_phases(rendered.out_dir, [PLAYBOOK], RunOptions(extra_cmdline=(
         "-e", f"destroy_confirm={confirm}")), console)
     paths = DeployPaths(rendered.out_dir)
-    for generated in (paths.inventory, paths.facts, paths.verify):
+    # tls/: the deployment's CA and certificate (a new deploy makes new ones)
+    for generated in (paths.inventory, paths.facts, paths.verify, paths.tls):
         shutil.rmtree(generated, ignore_errors=True)
     for generated in (*paths.credentials, paths.known_hosts):
         generated.unlink(missing_ok=True)

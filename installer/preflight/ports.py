@@ -42,7 +42,24 @@ def port_needs(deployment: Deployment, node: Node) -> list[PortNeed]:
             for port in comp.ports:
                 needs.setdefault(port, PortNeed(port, comp.name.replace("_", " "),
                                                 {f: comp.units[f] for f in catalogue.FAMILIES}))
+    if node.name in inventory_groups(deployment).get("haproxy", []):
+        _front_door(cat, deployment, needs)
     return list(needs.values())
+
+
+def _front_door(cat: catalogue.Catalogue, deployment: Deployment,
+                needs: dict[int, PortNeed]) -> None:
+    """HAProxy holds every frontend's port on the controller's addresses (the services sit
+    behind it on loopback): it is one of the units that may hold each of them."""
+    haproxy = cat.components["haproxy"].units
+    for frontend in cat.front_door.enabled(deployment.services):
+        for port in (frontend.port, frontend.redirect_port):
+            if not port:
+                continue
+            need = needs.get(port) or PortNeed(port, "the TLS front door", {})
+            needs[port] = PortNeed(port, need.service, {
+                f: tuple(dict.fromkeys(need.units.get(f, ()) + haproxy[f]))
+                for f in catalogue.FAMILIES})
 
 
 def units_of(deployment: Deployment, node: Node) -> list[str]:

@@ -14,6 +14,7 @@ from installer.answers.secrets import write_private
 from installer.paths import DeployPaths
 from installer.render.groups import inventory_groups, node_components
 from installer.render.owner import claim
+from installer.tls import files as tls_files
 
 #: Each node's catalogue family, from its facts: debian, ubuntu or redhat.
 FAMILY_EXPRESSION = (
@@ -32,6 +33,8 @@ HOST_VARS_TEMPLATE = "inventory/host_vars/node.yml.j2"
 class RenderResult:
     out_dir: Path
     files: list[Path] = field(default_factory=list)
+    #: what render did that the run should say (a certificate issued or re-issued)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def paths(self) -> DeployPaths:
@@ -110,6 +113,21 @@ def group_vars(dep: Deployment) -> dict[str, Any]:
     return data
 
 
+def tls_vars(dep: Deployment, paths: DeployPaths) -> dict[str, Any]:
+    """The front door: whether TLS is on, where the endpoints are, the certificate files on
+    the deploy host (the roles copy them; no key is in the inventory)."""
+    tls = dep.tls
+    return {
+        "deployment_tls": tls.enabled,
+        "deployment_tls_internal": tls.enabled and tls.internal,
+        "deployment_public_host": dep.public_host,
+        "deployment_public_address": dep.public_address,
+        "tls_ca_source": str(paths.ca_cert) if tls.enabled else "",
+        "haproxy_certificate_source": str(paths.server_cert) if tls.enabled else "",
+        "haproxy_key_source": str(paths.server_key) if tls.enabled else "",
+    }
+
+
 def provider_vars(dep: Deployment) -> dict[str, Any]:
     """The external network the post phase creates (empty cidr: none)."""
     net = dep.network
@@ -158,7 +176,8 @@ def render(dep: Deployment, out_dir: Path | None = None) -> RenderResult:
     source = str(dep.path)
     hv = host_vars(dep, out)
     groups = inventory_groups(dep)
-    settings = group_vars(dep)
+    settings = group_vars(dep) | tls_vars(dep, paths)
+    result.notices.extend(tls_files.ensure(dep, paths).notices)
     for name, components in node_components(dep, groups, settings).items():
         hv[name]["deployment_components"] = components
     _write(paths.hosts, templates.render(HOSTS_TEMPLATE, {

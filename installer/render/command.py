@@ -31,6 +31,8 @@ def run_render(file: Path, secrets: Path | None, output: Path | None,
                           "inventory": str(result.paths.hosts),
                           "files": [str(p) for p in result.files]}))
         return
+    for notice in result.notices:
+        console.out.print(notice, markup=False)
     console.success(f"rendered {len(result.files)} files into {result.out_dir}")
     console.out.print(f"  inventory: {result.paths.hosts}")
     secrets_path = result.paths.secrets.relative_to(result.out_dir)

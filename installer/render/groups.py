@@ -7,6 +7,10 @@ from typing import Any
 from installer import catalogue
 from installer.answers.model import Deployment
 
+#: The services of the TLS front door (HAProxy, the CA on every node): their groups exist only
+#: with tls.mode other than off.
+FRONT_DOOR_SERVICES = ("haproxy", "tls")
+
 
 def inventory_groups(dep: Deployment) -> dict[str, list[str]]:
     """Topology groups, then every group of catalogue.yml whose service is installed."""
@@ -19,6 +23,8 @@ def inventory_groups(dep: Deployment) -> dict[str, list[str]]:
         service = cat.services[group.service]
         if not group.nodes or not (service.infra or service.name in dep.services):
             continue  # the ceph groups follow cinder.backend (ceph_groups)
+        if service.name in FRONT_DOOR_SERVICES and not dep.tls.enabled:
+            continue
         members = [n.name for n in dep.nodes
                    if (catalogue.OTHERS in group.nodes and n.name != controller)
                    or set(group.nodes) & set(n.roles)]

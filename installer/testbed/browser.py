@@ -8,6 +8,7 @@ while the browser starts, in case it would). Chromium resolves only the dashboar
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import os
@@ -80,12 +81,16 @@ def horizon_login(
     timeout: float = 60.0,
     browser: Path | None = None,
     driver: Path | None = None,
+    trusted: Path | None = None,
 ) -> LoginResult:
     """Open the dashboard at ``url`` (its root), log in, and look at the project overview.
 
     Screenshots (``horizon-login.png``, ``horizon-overview.png``, or ``horizon-failed.png``)
     go to ``screenshot_dir``. A dashboard that does not log in, or does not show the
     overview, gives ``ok=False`` with the reason; a missing browser raises ``VerifyError``.
+    ``trusted``: the server certificate the TLS front door presents (DEPLOY_DIR/tls/
+    server.crt; verify checks its chain to the deployment's CA on the node): the browser
+    accepts that key only, as a CA it does not know signed it.
     """
     started = time.monotonic()
     root = _dashboard_root(url)
@@ -94,7 +99,8 @@ def horizon_login(
     shots: list[Path] = []
     deadline = started + timeout
     with _masked_in_logs(password), tempfile.TemporaryDirectory(prefix="si-chromium-") as profile:
-        session = _start(browser, driver, urlsplit(root).hostname or "", Path(profile))
+        session = _start(browser, driver, urlsplit(root).hostname or "", Path(profile),
+                         spki_pin(trusted) if trusted else None)
         try:
             session.set_page_load_timeout(max(timeout, 1.0))
             try:
@@ -178,10 +184,26 @@ def _binaries(browser: Path | None, driver: Path | None) -> tuple[Path, Path]:
     return browser, driver
 
 
-def chromium_arguments(dashboard_host: str, profile: Path) -> list[str]:
-    """Headless, root-safe flags; only ``dashboard_host`` resolves, no proxy is used."""
+def spki_pin(certificate: Path) -> str:
+    """base64 SHA-256 of the first certificate's public key, as Chromium's
+    --ignore-certificate-errors-spki-list takes it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    cert = x509.load_pem_x509_certificates(certificate.read_bytes())[0]
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(spki)
+    return base64.b64encode(digest.finalize()).decode()
+
+
+def chromium_arguments(dashboard_host: str, profile: Path, pin: str | None = None) -> list[str]:
+    """Headless, root-safe flags; only ``dashboard_host`` resolves, no proxy is used; with
+    ``pin``, the server key it names is accepted (the deployment's own CA)."""
     width, height = WINDOW_SIZE
-    return [
+    pinned = [f"--ignore-certificate-errors-spki-list={pin}"] if pin else []
+    return [*pinned,
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--no-first-run", "--disable-default-apps", "--disable-extensions",
@@ -191,10 +213,11 @@ def chromium_arguments(dashboard_host: str, profile: Path) -> list[str]:
     ]
 
 
-def _start(browser: Path, driver: Path, host: str, profile: Path) -> webdriver.Chrome:
+def _start(browser: Path, driver: Path, host: str, profile: Path,
+           pin: str | None = None) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
     options.binary_location = str(browser)
-    for argument in chromium_arguments(host, profile):
+    for argument in chromium_arguments(host, profile, pin):
         options.add_argument(argument)
     options.add_experimental_option("prefs", {
         "credentials_enable_service": False,

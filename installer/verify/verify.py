@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from installer import console
+from installer import catalogue, console
 from installer.errors import StackInstallError
 from installer.extras import testbed
 from installer.masking import Masker, load_secret_values
@@ -78,7 +78,8 @@ def _tempest(inventory: Inventory, sockets: Path, artifacts: Path, selection: Se
         selection=selection,
         skip_list=skip_list,
         cinder_backend=str(inventory.variables.get("cinder_backend", "loop")),
-        dashboard_url=f"http://{horizon[0].address}/horizon/" if horizon else None,
+        dashboard_url=dashboard_url(inventory) if horizon else None,
+        ca_file=_node_ca_file(inventory),
         mask=mask,
         notify=lambda message: console.err.print(message, markup=False, highlight=False,
                                                  soft_wrap=True),
@@ -91,20 +92,40 @@ def _guest_image() -> Path:
     return testbed("image.build").build_image().path
 
 
-def _browser(inventory: Inventory, secrets: dict[str, str], out: Path) -> CheckResult:
+def dashboard_url(inventory: Inventory) -> str | None:
+    """The dashboard's root as a browser reaches it: https at the public host behind the TLS
+    front door, else http at the first horizon node (Debian's web root)."""
+    nodes = inventory.group("horizon")
+    if not nodes:
+        return None
+    if inventory.variables.get("deployment_tls"):
+        return f"https://{inventory.variables.get('deployment_public_host')}/horizon/"
+    return f"http://{nodes[0].address}/horizon/"
+
+
+def _node_ca_file(inventory: Inventory) -> str | None:
+    """The deployment's CA on the nodes (roles/tls), or None without TLS."""
+    if not inventory.variables.get("deployment_tls"):
+        return None
+    release = str(inventory.variables.get("openstack_release", catalogue.default_release()))
+    return catalogue.load(release).front_door.ca_file
+
+
+def _browser(inventory: Inventory, secrets: dict[str, str], out: Path,
+             server_cert: Path | None = None) -> CheckResult:
     horizon_login = testbed("browser").horizon_login
     nodes = inventory.group("horizon")
     if not nodes:
         return CheckResult("horizon browser login", "-", FAIL, "no horizon node in the inventory")
     node = nodes[0]
-    url = f"http://{node.address}/horizon/"
+    url = dashboard_url(inventory) or ""
     password = secrets.get("keystone_admin_password", "")
     where = "roles/horizon; /var/log/apache2 on the horizon node"
     if not password:
         return CheckResult("horizon browser login", node.name, FAIL,
                            "keystone_admin_password is not in the rendered secrets file", where)
     try:
-        result = horizon_login(url, "admin", password, out)
+        result = horizon_login(url, "admin", password, out, trusted=server_cert)
     except StackInstallError as exc:  # no browser on this machine: one failed check
         hint = f" ({exc.hint})" if getattr(exc, "hint", None) else ""
         return CheckResult("horizon browser login", node.name, FAIL, f"{exc}{hint}", where)
@@ -154,7 +175,9 @@ def verify_deploy_dir(
     with control_dir() as sockets:
         results = run_node_checks(deploy_dir, nodes, sockets, junit, progress=progress)
         if browser and artifacts is not None:
-            add([_browser(inventory, secrets, artifacts)])
+            tls = bool(inventory.variables.get("deployment_tls"))
+            add([_browser(inventory, secrets, artifacts,
+                          DeployPaths(deploy_dir).server_cert if tls else None)])
         if smoke:
             add(_smoke(inventory, sockets, deploy_dir, smoke_image,
                        lambda r: progress(_mask(r, mask))), heard=True)

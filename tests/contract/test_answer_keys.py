@@ -55,6 +55,10 @@ CHANGES: dict[str, tuple[Any, dict[str, Any]]] = {
     "repos.mirror": ("http://10.0.0.1/debian", {}),
     "repos.proxy": ("http://10.0.0.1:3128", {}),
     "repos.upgrade": ("never", {}),
+    "tls.mode": ("off", {}),
+    "tls.public_name": ("cloud.example.org", {}),
+    "tls.public_address": ("192.0.2.10", {}),
+    "tls.internal": (False, {"tls.public_address": "192.0.2.10"}),
 }
 #: keys that do not change the rendered directory, and why
 NOT_RENDERED = {
@@ -66,6 +70,10 @@ NOT_RENDERED = {
                  "tests/unit/answers/test_ceph_answers.py",
     "ceph.monitors": "only with ceph.mode external (see ceph.mode)",
     "ceph.fsid": "only with ceph.mode external (see ceph.mode)",
+    "tls.certificate": "tls.mode provided: the files are copied into DEPLOY_DIR/tls, not into "
+                       "the inventory (tests/unit/tls/test_files.py)",
+    "tls.key": "as tls.certificate",
+    "tls.chain": "as tls.certificate",
 }
 
 

@@ -66,6 +66,8 @@ GROUPS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "cinder_volume": ("cinder", ("__cinder_volume_packages",),
                       ("__cinder_volume_services", "__cinder_target_services")),
     "ceph_client": ("ceph", ("__ceph_client_packages",), ()),
+    "haproxy": ("haproxy", ("__haproxy_packages",), ("__haproxy_service",)),
+    "tls_client": ("tls", ("__tls_packages",), ()),
 }
 
 

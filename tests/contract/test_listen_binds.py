@@ -87,7 +87,23 @@ def test_every_bind_address_defaults_to_the_shared_management_address() -> None:
         assert defaults[f"{role}_bind_address"] == "{{ openstack_service_bind_address }}"
     shared = yaml.safe_load((ROOT / "roles" / "openstack_service" / "defaults" /
                              "main.yml").read_text())
-    assert shared["openstack_service_bind_address"] == "{{ node_address | default('127.0.0.1') }}"
+    assert shared["openstack_service_bind_address"] == "{{ openstack_service_backend_address }}"
+
+
+@pytest.mark.parametrize(("tls", "expected"), [(True, "127.0.0.1"), (False, "10.0.0.11")])
+def test_the_services_move_behind_the_front_door_only_with_tls(tls: bool, expected: str) -> None:
+    """With TLS, HAProxy holds the ports on the controller's addresses and the services
+    listen on the catalogue's backend address (loopback); without it, on the management
+    address as before."""
+    shared = yaml.safe_load((ROOT / "roles" / "openstack_service" / "defaults" /
+                             "main.yml").read_text())
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    env.filters["bool"] = bool
+    expression = " ".join(shared["openstack_service_backend_address"].split())
+    value = env.from_string(expression).render(
+        openstack_service_tls=tls, node_address="10.0.0.11",
+        deployment_catalogue=CAT.rendered())
+    assert value == expected
 
 
 def _apache_task() -> dict[str, Any]:

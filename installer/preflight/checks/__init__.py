@@ -33,6 +33,7 @@ CHECKS: tuple[Check, ...] = (
     devices.block_devices,
     identity.hostname,
     identity.address,
+    identity.public_address,
     clock.clock,
     ports.ports,
     local.local_changes,

@@ -32,6 +32,21 @@ def address(ctx: Context) -> list[Finding]:
                    "(the SSH login reached another machine, or passes through NAT)")]
 
 
+def public_address(ctx: Context) -> list[Finding]:
+    """The controller has tls.public_address, which HAProxy binds (none asked otherwise)."""
+    dep, name = ctx.deployment, ctx.node.name
+    wanted = dep.tls.public_address
+    if not (dep.tls.enabled and wanted and "controller" in ctx.node.roles
+            and wanted != ctx.node.address):
+        return []
+    expected = f"{wanted} (tls.public_address) on one of the controller's interfaces"
+    if wanted in ctx.facts.addresses:
+        return [passed(name, "public address", f"{wanted} is the node's own", expected)]
+    return [failed(name, "public address", f"{wanted} is not an address of {name}", expected,
+                   f"give {name} the address {wanted}, or set tls.public_address to one of "
+                   "its addresses (empty: the management address)")]
+
+
 def unique_machines(probes: Sequence[NodeProbe]) -> list[Finding]:
     """Two nodes with one machine-id or one SSH host key are one machine, or clones."""
     seen: dict[tuple[str, str], list[str]] = defaultdict(list)

@@ -44,6 +44,8 @@ class ConfInputs:
     public_network_id: str
     cinder_backend: str = "ceph"
     dashboard_url: str | None = None
+    #: the deployment's CA on the controller (TLS front door), or None
+    ca_file: str | None = None
 
     @property
     def conf_path(self) -> str:
@@ -89,6 +91,9 @@ def overrides(inputs: ConfInputs) -> list[tuple[str, str]]:
         # no cinder-backup is deployed
         ("volume-feature-enabled.backup", "false"),
     ]
+    if inputs.ca_file:  # every endpoint is https, signed by the deployment's CA
+        pairs += [("identity.ca_certificates_file", inputs.ca_file),
+                  ("identity.disable_ssl_certificate_validation", "false")]
     if inputs.dashboard_url:
         url = inputs.dashboard_url.rstrip("/") + "/"
         pairs += [

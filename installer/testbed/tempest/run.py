@@ -121,6 +121,7 @@ class TempestRun:
     skip_list: list[SkipEntry] = field(default_factory=list)
     cinder_backend: str = "ceph"
     dashboard_url: str | None = None
+    ca_file: str | None = None
     workspace: str = WORKSPACE
     mask: Callable[[str], str] = lambda text: text
     notify: Callable[[str], None] = lambda message: None
@@ -356,7 +357,8 @@ class TempestRun:
             self.configure(ConfInputs(
                 cloud=self.cloud, workspace=self.workspace, image_path=image,
                 flavor_ref=flavor, flavor_ref_alt=flavor_alt, public_network_id=network,
-                cinder_backend=self.cinder_backend, dashboard_url=self.dashboard_url))
+                cinder_backend=self.cinder_backend, dashboard_url=self.dashboard_url,
+                ca_file=self.ca_file))
             step = "skip list"
             exclude_list, skipped_by_list = self.exclusions()
             step = "run"

@@ -89,8 +89,17 @@ def expected_endpoints(ctx: CheckContext) -> dict[tuple[str, str], str]:
     """(service type, interface) -> URL, for keystone and every enabled service's API."""
     apis = catalogue.load(str(ctx.var("openstack_release", "zed"))).apis(
         list(ctx.var("deployment_services") or []))
-    return {(api.type, interface): api.url(ctx.controller_address)
+    return {(api.type, interface): api.url(*endpoint_host(ctx, interface))
             for api in apis.values() for interface in INTERFACES}
+
+
+def endpoint_host(ctx: CheckContext, interface: str) -> tuple[str, str]:
+    """(host, scheme) of an interface's endpoints: the public ones at the public name or
+    address, the others at the controller; https where the TLS front door serves them."""
+    if interface == "public":
+        return (str(ctx.var("deployment_public_host") or ctx.controller_address),
+                "https" if ctx.var("deployment_tls") else "http")
+    return ctx.controller_address, "https" if ctx.var("deployment_tls_internal") else "http"
 
 
 @check("api catalog", groups=GROUPS, where=WHERE)
@@ -234,7 +243,9 @@ def test_volume_services(host: Any, ctx: CheckContext) -> None:
 
 @check("horizon login page", groups=("horizon",), where="roles/horizon; /var/log/apache2")
 def test_horizon_login_page(host: Any, ctx: CheckContext) -> None:
-    url = f"http://{ctx.node.address}/horizon/auth/login/"
+    public, scheme = endpoint_host(ctx, "public")
+    url = (f"{scheme}://{public}/horizon/auth/login/" if scheme == "https"
+           else f"http://{ctx.node.address}/horizon/auth/login/")
     result = host.run(f"python3 -c {shlex.quote(STATUS_PROBE)} {shlex.quote(url)}")
     code = result.stdout.strip()
     if code != "200":

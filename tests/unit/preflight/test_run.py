@@ -87,7 +87,7 @@ def test_cli_table_when_clean(tmp_path, monkeypatch):
     path = write_answers(tmp_path, nova={"virt_type": "qemu"}, services=["keystone"])
     result = CliRunner().invoke(main, ["preflight", str(path)])
     assert result.exit_code == 0, result.output
-    assert "openstack1: 18 of 18 checks passed" in result.stdout
+    assert "openstack1: 19 of 19 checks passed" in result.stdout
 
 
 def test_missing_answer_file_is_a_clear_error(tmp_path):

@@ -98,13 +98,17 @@ def test_catalog_compares_every_interface_and_url(deploy_dir: Path) -> None:
     result = outcome(openstack_api.test_catalog, FakeHost({"endpoint list": _json(missing)}), ctx)
     assert not result.ok
     assert result.message.startswith(
-        "compute has no admin endpoint (expected http://10.0.0.11:8774/v2.1)")
+        "compute has no admin endpoint (expected https://10.0.0.11:8774/v2.1)")
     # a URL that is not the one the roles register
     moved = [dict(r, URL="http://10.0.0.99:9292") if r["Service Type"] == "image"
              and r["Interface"] == "internal" else r for r in rows]
     result = outcome(openstack_api.test_catalog, FakeHost({"endpoint list": _json(moved)}), ctx)
     assert result.message.startswith("image internal endpoint is http://10.0.0.99:9292, "
-                                      "expected http://10.0.0.11:9292")
+                                      "expected https://10.0.0.11:9292")
+    # the endpoints of a deployment from before TLS are named too (plain http)
+    plain = [dict(r, URL=r["URL"].replace("https://", "http://")) for r in rows]
+    result = outcome(openstack_api.test_catalog, FakeHost({"endpoint list": _json(plain)}), ctx)
+    assert not result.ok and "expected https://10.0.0.11:5000/v3" in result.message
 
 
 def test_a_keystone_without_fernet_keys_is_named_as_the_cause(deploy_dir: Path) -> None:

@@ -1,4 +1,9 @@
-from installer.preflight.checks.identity import address, hostname, unique_machines
+from installer.preflight.checks.identity import (
+    address,
+    hostname,
+    public_address,
+    unique_machines,
+)
 from installer.preflight.facts import NodeProbe
 from installer.preflight.findings import Status
 
@@ -25,6 +30,21 @@ def test_address_the_node_does_not_have_is_a_problem(deployment):
     [f] = address(context(deployment, "openstack1"))  # sample says 10.0.0.11
     assert f.status is Status.FAIL
     assert "10.233.0.11" in f.found and "127.0.0.1" not in f.found and "fe80" not in f.found
+
+
+def test_the_public_address_must_be_the_controllers(tmp_path):
+    dep = make_deployment(tmp_path, tls={"public_address": "192.0.2.10"})
+    facts = facts_of("openstack1")
+    [f] = public_address(context(dep, "openstack1", facts))
+    assert f.status is Status.FAIL and "192.0.2.10 is not an address of openstack1" in f.found
+    assert "tls.public_address" in f.fix
+    owned = with_facts(facts, addresses=(*facts.addresses, "192.0.2.10"))
+    assert public_address(context(dep, "openstack1", owned))[0].status is Status.PASS
+    assert public_address(context(dep, "openstack2")) == []  # not the controller
+
+
+def test_no_public_address_check_without_one(deployment):
+    assert public_address(context(deployment, "openstack1")) == []
 
 
 def test_two_nodes_that_are_one_machine():

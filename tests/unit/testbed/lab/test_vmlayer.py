@@ -33,7 +33,8 @@ def _catalogue_packages(release: str, *components: str) -> set[str]:
 def test_the_compute_layer_is_its_catalogue_components(tmp_path, suite, l2):
     plan, dep = _hybrid(tmp_path, suite)
     compute = next(n.name for n in plan.nodes if "compute" in n.roles)
-    expected = _catalogue_packages(dep.release, "chrony_client", "nova_compute",
+    # tls_ca: the CA's trust store tools on every node (TLS is on by default)
+    expected = _catalogue_packages(dep.release, "chrony_client", "tls_ca", "nova_compute",
                                    "nova_compute_kvm", "libvirt", "nova_configdrive", l2)
     assert set(node_packages(dep, compute)) == expected
     # qemu's package and the RBD client belong to other settings
@@ -53,7 +54,7 @@ def test_the_storage_layer_is_lvm_and_its_iscsi_target(tmp_path):
     plan, dep = _hybrid(tmp_path, "trixie")
     storage = next(n.name for n in plan.nodes if "storage" in n.roles)
     assert set(node_packages(dep, storage)) == _catalogue_packages(
-        "epoxy", "chrony_client", "cinder_volume", "cinder_lvm")
+        "epoxy", "chrony_client", "tls_ca", "cinder_volume", "cinder_lvm")
     assert {"cinder-volume", "tgt"} <= set(node_units(dep, storage))
 
 
