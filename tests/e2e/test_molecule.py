@@ -6,7 +6,8 @@ node, in the order a deployment applies them, against that node (the scenarios u
 default driver unmanaged: the node comes from STACKINSTALL_MOLECULE_* below), prints how
 long each took and the total, then takes the lab down. The verifiers run the scenario's
 own tests and verify's check modules (installer/verify/nodetests) for the role's groups.
-Run alone with ``pytest -m lab tests/e2e/test_molecule.py -s`` (as root).
+Opt-in: run with ``STACKINSTALL_E2E_MOLECULE=1 pytest -m lab tests/e2e/test_molecule.py -s``
+(as root); CI skips it for time.
 """
 
 from __future__ import annotations
@@ -26,7 +27,13 @@ from installer import catalogue
 from installer.render import FAMILY_EXPRESSION
 from installer.testbed.lab.paths import LabPaths
 
-pytestmark = pytest.mark.lab
+#: ~8 minutes: the eight roles converge (and re-run unchanged) in both releases' deploys
+#: anyway; what only this proves is that each converges alone on a bare node
+MOLECULE_VARIABLE = "STACKINSTALL_E2E_MOLECULE"
+pytestmark = [pytest.mark.lab, pytest.mark.skipif(
+    os.environ.get(MOLECULE_VARIABLE) != "1",
+    reason=f"the roles' molecule scenarios take about 8 minutes that CI's 75 do not have since "
+           f"the TLS front door; opt-in ({MOLECULE_VARIABLE}=1 runs them)")]
 
 LAB = "mo"
 SUBNET = "10.233.0.0/24"
