@@ -291,23 +291,24 @@ def _service(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Servic
 
 def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Component:
     where = f"components.{name}"
+    units = _per_family(raw.get("units"), f"{where}.units")
     return Component(
         name=name, group=str(raw["group"]),
         packages=_per_family(raw.get("packages"), f"{where}.packages"),
-        units=_per_family(raw.get("units"), f"{where}.units"),
+        units=units,
         ports=tuple(_port(ports, p, f"{where}.ports") for p in raw.get("ports") or ()),
         configs=tuple(Config(str(c["path"]), _family_name(c["group"], f"{where}.configs"))
                       for c in raw.get("configs") or ()),
         when={str(k): tuple(str(v) for v in vs) for k, vs in (raw.get("when") or {}).items()},
-        reports=_reports(raw, where),
+        reports=_reports(raw.get("reports"), units, where),
     )
 
 
-def _reports(raw: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
-    """``reports``: each binary must be the last part of a unit of every family."""
+def _reports(raw: Any, units: Mapping[str, tuple[str, ...]],
+             where: str) -> dict[str, tuple[str, ...]]:
+    """``reports``: each binary must be the last part of one of ``units`` on every family."""
     reports = {str(proxy): tuple(str(b) for b in binaries or ())
-               for proxy, binaries in (raw.get("reports") or {}).items()}
-    units = _per_family(raw.get("units"), f"{where}.units")
+               for proxy, binaries in (raw or {}).items()}
     for binary in (b for binaries in reports.values() for b in binaries):
         for family, names in units.items():
             if not any(u == binary or u.endswith(f"-{binary}") for u in names):

@@ -247,6 +247,6 @@ def test_verify_checks_the_services_the_catalogue_says_report() -> None:
 def test_the_catalogue_refuses_a_reported_binary_that_is_no_unit() -> None:
     with pytest.raises(catalogue.CatalogueError,
                        match=r"components\.x\.reports: nova-api is no unit of redhat"):
-        catalogue._reports({"units": {"debian": ["nova-api"], "ubuntu": ["nova-api"],
-                                      "redhat": ["openstack-nova-apix"]},
-                            "reports": {"compute": ["nova-api"]}}, "components.x")
+        catalogue._reports({"compute": ["nova-api"]},
+                           {"debian": ("nova-api",), "ubuntu": ("nova-api",),
+                            "redhat": ("openstack-nova-apix",)}, "components.x")
