@@ -1,7 +1,8 @@
 """End to end on a four-node lab: the full deploy (bootstrap, infra, ceph, services, post) ->
 verify with the functional smoke (real guests, floating IP, Ceph volume) and the dashboard
-login in a headless Chromium -> idempotent re-run -> break nodes by hand (a database, a
-listener, an OSD) -> verify names the node and the problem -> re-deploy -> verify green.
+login in a headless Chromium -> idempotent re-run -> break nodes by hand (a stopped database,
+a changed configuration file, a stopped OSD, a removed package) -> verify names the node and
+the problem -> re-deploy -> verify green.
 
 Run alone with ``pytest -m e2e tests/e2e/test_deploy.py`` as root. The lab is
 ``$STACKINSTALL_E2E_LAB`` (default ``dv``) on ``$STACKINSTALL_E2E_SUBNET`` (default
@@ -52,6 +53,7 @@ CONTROLLER = "openstack1"
 PHASES: list[str] = []  # every phase
 NODES = FOUR_NODES
 STORAGE = "openstack4"
+COMPUTE = "openstack3"
 SMOKE_STEPS = tuple(f"smoke: {step}" for step in (
     "upload the guest image", "create a volume", "boot a guest on the compute node",
     "the guest booted and read the metadata service",
@@ -182,11 +184,19 @@ def test_deploy_verify_rerun_break_and_repair(answers: Path, tmp_path: Path):
     assert any(p.startswith(f"{STORAGE}: ceph cluster health: HEALTH_")
                and "OSD_DOWN" in p for p in problems), problems
 
-    # 6. re-deploying repairs both; verify (node and API checks) is green again
+    # a missing package: chrony removed from the compute node (its configuration stays)
+    on(COMPUTE, "DEBIAN_FRONTEND=noninteractive apt-get remove -y -q chrony")
+    code, report = verify_json(answers)
+    problems = failures(report)
+    assert any(p.startswith(f"{COMPUTE}: chrony client packages: not installed: chrony")
+               for p in problems), problems
+
+    # 6. re-deploying repairs all of it; verify (node and API checks) is green again
     ok("deploy", str(answers), "--phase", "ceph")
     ok("deploy", str(answers), "--phase", "infra")
     repair = last_summary(answers)
     assert repair["hosts"][CONTROLLER]["changed"] >= 1
+    assert repair["hosts"][COMPUTE]["changed"] >= 1
     code, report = verify_json(answers)
     assert code == 0, failures(report)
 
