@@ -13,7 +13,9 @@ so); one still logging ERRORs, or with no loop progress since its last one, is *
 fails. Loop progress in the log, at neutron's default INFO level:
 
 - the Open vSwitch agent ends every iteration with ``Agent rpc_loop - iteration:N completed``,
-  also the one that failed: two of them after the ERROR prove a later iteration ran through;
+  also the one that failed. Its loop is synchronous (a failed iteration ends only when its RPC
+  call timed out), so :data:`OVS_RECOVERED_ITERATIONS` of them after the ERROR prove the loop
+  and its RPC calls run through again, however recent the ERROR;
 - the linuxbridge agent logs nothing per iteration; after a failed one its loop resyncs and
   logs ``<type> Agent out of sync with plugin!`` before trying again: that line after the
   ERROR, and no ERROR for :data:`QUIET_S` since, prove the retry went through.
@@ -39,6 +41,9 @@ GRACE_S = 60
 #: A recovered loop has logged no ERROR for this long: more than oslo.messaging's default
 #: RPC timeout (60 s), so a retry still waiting on the server would have failed by now.
 QUIET_S = 90
+#: Open vSwitch: iterations ended after the last ERROR (the failed one's own end included)
+#: that make it a recovered loop: four healthy ones, about 8 s at its 2 s polling interval.
+OVS_RECOVERED_ITERATIONS = 5
 
 
 def agent_unit(host: Any, ctx: CheckContext) -> str:
@@ -102,6 +107,14 @@ class LoopLog:
             return self.completed_after >= 2
         return self.resyncs_after >= 1
 
+    @property
+    def recovered(self) -> bool:
+        """Progress after the last ERROR that proves the loop works again: for Open vSwitch
+        enough ended iterations, for linuxbridge a resync and :data:`QUIET_S` without one."""
+        if self.logs_iterations:
+            return self.completed_after >= OVS_RECOVERED_ITERATIONS
+        return self.progressed and self.quiet_s >= QUIET_S
+
 
 def since(now: float, started: float) -> float:
     """The oldest moment whose errors count: the window, after the start-up grace."""
@@ -116,12 +129,15 @@ def judge(found: LoopLog, unit: str) -> tuple[bool, str]:
     when = time.strftime("%H:%M:%S", time.localtime(found.last_at))
     last = found.last[-300:]
     counted = f"{found.errors} ERROR line(s) in the last {minutes} minutes"
-    if found.progressed and found.quiet_s >= QUIET_S:
+    if found.recovered:
         runs = (f"{found.completed_after - 1} loop iteration(s)" if found.logs_iterations
                 else "a resync")
         return True, (f"{unit} recovered: {counted}, the last at {when}, then {runs} without "
                       f"one; last: {last}")
-    if found.quiet_s < QUIET_S:
+    if found.progressed and found.logs_iterations:
+        why = (f"recovering: {found.completed_after - 1} loop iteration(s) since its last ERROR "
+               f"at {when}, fewer than {OVS_RECOVERED_ITERATIONS - 1} ({counted})")
+    elif found.quiet_s < QUIET_S:
         why = (f"still logging ERRORs ({counted}, the last {found.quiet_s:.0f} s ago; it may "
                "report alive and still not wire ports)")
     else:

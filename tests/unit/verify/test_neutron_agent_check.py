@@ -110,6 +110,36 @@ def test_an_ovs_agent_that_timed_out_once_at_a_restart_and_ran_on_recovered(
     assert "then 60 loop iteration(s) without one" in message
 
 
+def test_an_ovs_agent_whose_recent_error_is_followed_by_healthy_iterations_recovered(
+        tmp_path: Path) -> None:
+    """Every node restarted: the agent's wait for neutron-server timed out 20 s ago, and the
+    loop has ended enough iterations since; no need to wait for the quiet period."""
+    path = _write(tmp_path, (20, [("ERROR", f"neutron_lib.rpc {REQ} Timeout in RPC method "
+                                   "has_alive_neutron_server. Waiting for 22 seconds before "
+                                   "next attempt.")]),
+                  *[(18 - 2 * i, [_ovs_iteration(i)]) for i in range(5)])
+    found = _probe(path)
+    assert found.quiet_s < neutron_agent.QUIET_S
+    assert found.completed_after == neutron_agent.OVS_RECOVERED_ITERATIONS
+    ok, message = judge(found, "neutron-openvswitch-agent")
+    assert ok, message
+    assert "recovered" in message and "then 4 loop iteration(s) without one" in message
+
+
+def test_an_ovs_agent_with_few_iterations_since_its_error_is_not_yet_recovered(
+        tmp_path: Path) -> None:
+    """The failed iteration's end and two more: progress, not yet proof; also when the ERROR
+    is old (a loop that stopped after two iterations)."""
+    for ago in (10, 200):
+        path = _write(tmp_path, (ago, _ovs_error()),
+                      *[(ago - 1 - i, [_ovs_iteration(i)]) for i in range(3)])
+        found = _probe(path)
+        assert found.completed_after == 3
+        ok, message = judge(found, "neutron-openvswitch-agent")
+        assert not ok
+        assert "recovering: 2 loop iteration(s) since its last ERROR" in message
+
+
 def test_an_ovs_agent_with_no_iteration_since_its_error_is_stalled(tmp_path: Path) -> None:
     """The failed iteration's own end, the resync started, then nothing for minutes."""
     path = _write(tmp_path, (200, _ovs_error()), (200, [_ovs_iteration(7, "61.2")]),
