@@ -7,6 +7,10 @@ The apt proxy's cache is shared by every lab, so it is as warm as the reference'
 
 Run (as root; the reference lab deployed, nothing else running for a quiet figure):
     python tests/bench/bench_floor.py REFERENCE_ANSWERS [--name fl] [--subnet 10.205.0.0/24]
+or, for both figures from one run on one machine, with a reference it makes itself (a fresh
+lab of the default four nodes, deployed once and taken down at the end):
+    python tests/bench/bench_floor.py --fresh trixie [--reference-name fr2]
+        [--reference-subnet 10.249.0.0/24]
 It brings up its own lab (same suite and node count; default topology names), measures,
 and takes that lab down again. It prints per node: the set, the packages Recommends would
 add (apt's simulation), the install time; the floor (the slowest node); the reference's
@@ -74,10 +78,40 @@ def floor_on(lab: str, node: str, packages: list[str]) -> dict[str, float | int]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("reference", type=Path)
+    parser.add_argument("reference", type=Path, nargs="?")
     parser.add_argument("--name", default="fl")
     parser.add_argument("--subnet", default="10.205.0.0/24")
+    parser.add_argument("--fresh", choices=["bookworm", "trixie"],
+                        help="make, deploy and finally take down a fresh reference lab "
+                             "of this suite instead of naming a deployed one")
+    parser.add_argument("--reference-name", default="flref")
+    parser.add_argument("--reference-subnet", default="10.249.0.0/24")
     args = parser.parse_args()
+    if (args.reference is None) == (args.fresh is None):
+        parser.error("name a deployed reference's answer file, or --fresh SUITE")
+    if args.fresh:
+        fresh_reference(args)
+        return
+    floor(args)
+
+
+def fresh_reference(args: argparse.Namespace) -> None:
+    """A fresh four-node reference lab: lab up, its first deploy, the floor, both labs down."""
+    cli("lab", "up", "--name", args.reference_name, "--subnet", args.reference_subnet,
+        "--suite", args.fresh, timeout=1800)
+    try:
+        answers = Path(f"/var/lib/stackinstall/lab/{args.reference_name}/answers.yml")
+        started = time.monotonic()
+        cli("deploy", str(answers), "--yes", timeout=7200)
+        print(f"reference {args.reference_name}: first deploy {time.monotonic() - started:.1f} s "
+              "(the command's wall time)")
+        args.reference = answers
+        floor(args)
+    finally:
+        cli("lab", "down", "--name", args.reference_name, "--keep-image", timeout=1800)
+
+
+def floor(args: argparse.Namespace) -> None:
     reference = args.reference.parent.name
     settings = yaml.safe_load(args.reference.read_text())
     nodes = [n["name"] for n in settings["nodes"]]
@@ -108,6 +142,8 @@ def main() -> None:
         return
     print(f"reference first deploy ({first['run_dir'].rsplit('/', 1)[-1]}): "
           f"{first['duration_s']:.1f} s = {first['duration_s'] / wall:.2f} x the floor")
+    print("  its phases: " + ", ".join(f"{p['name']} {p['duration_s']:.1f} s"
+                                        for p in first.get("phases", [])))
 
 
 if __name__ == "__main__":
