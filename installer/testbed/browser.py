@@ -23,11 +23,14 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from installer.errors import VerifyError
@@ -48,6 +51,9 @@ _COMMAND_LOGGER = "selenium.webdriver.remote.remote_connection"
 _MASK = "********"
 
 _T = TypeVar("_T")
+#: What chromedriver says instead of "stale element reference" when it asks about an element
+#: while its document is being replaced (a navigation under way).
+_DETACHED = "does not belong to the document"
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,7 @@ def _walk(session: webdriver.Chrome, root: str, username: str, password: str, do
         buttons[0].click()
     else:
         password_field.submit()
-    _wait(session, deadline, expected_conditions.staleness_of(password_field),
-          "answer to signing in")
+    _wait(session, deadline, _gone(password_field), "answer to signing in")
     _wait(session, deadline, _loaded, "page after signing in")
     if _present(session, "id_password"):
         alerts = _alerts(session)
@@ -275,11 +280,41 @@ def _masked_in_logs(secret: str) -> Iterator[None]:
         logger.removeFilter(redact)
 
 
+def _detached(exc: WebDriverException) -> bool:
+    """An element of a document that a navigation is replacing, in either of the driver's words."""
+    return isinstance(exc, StaleElementReferenceException) or _DETACHED in (exc.msg or "")
+
+
+def _gone(element: WebElement) -> Callable[[Any], bool]:
+    """A wait condition: ``element``'s page has been replaced (the form was answered)."""
+    def condition(_session: Any) -> bool:
+        try:
+            element.is_enabled()
+        except WebDriverException as exc:
+            if _detached(exc):
+                return True
+            raise
+        return False
+    return condition
+
+
+def _settled(condition: Callable[[Any], _T]) -> Callable[[Any], _T | None]:
+    """``condition``, asked again at the next poll when a navigation replaced the page under it."""
+    def polled(session: Any) -> _T | None:
+        try:
+            return condition(session)
+        except WebDriverException as exc:
+            if _detached(exc):
+                return None
+            raise
+    return polled
+
+
 def _wait(session: webdriver.Chrome, deadline: float, condition: Callable[[Any], _T],
           what: str) -> _T:
     remaining = max(deadline - time.monotonic(), 0.5)
     try:
-        return WebDriverWait(session, remaining, poll_frequency=0.25).until(condition)
+        return WebDriverWait(session, remaining, poll_frequency=0.25).until(_settled(condition))
     except TimeoutException as exc:
         raise _LoginFailed(f"no {what} within the time allowed{_where(session)}") from exc
 
