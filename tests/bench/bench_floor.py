@@ -9,7 +9,7 @@ Run (as root; the reference lab deployed, nothing else running for a quiet figur
     python tests/bench/bench_floor.py REFERENCE_ANSWERS [--name fl] [--subnet 10.205.0.0/24]
 or, for both figures from one run on one machine, with a reference it makes itself (a fresh
 lab of the default four nodes, deployed once and taken down at the end):
-    python tests/bench/bench_floor.py --fresh trixie [--reference-name fr2]
+    python tests/bench/bench_floor.py --fresh trixie [--reference-name flref]
         [--reference-subnet 10.249.0.0/24]
 It brings up its own lab (same suite and node count; default topology names), measures,
 and takes that lab down again. It prints per node: the set, the packages Recommends would
@@ -29,6 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
+
+from installer.testbed.lab.paths import LabPaths
 
 POLICY = "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d"
 APT = "DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confold"
@@ -100,7 +102,7 @@ def fresh_reference(args: argparse.Namespace) -> None:
     cli("lab", "up", "--name", args.reference_name, "--subnet", args.reference_subnet,
         "--suite", args.fresh, timeout=1800)
     try:
-        answers = Path(f"/var/lib/stackinstall/lab/{args.reference_name}/answers.yml")
+        answers = LabPaths.for_lab(args.reference_name).answers
         started = time.monotonic()
         cli("deploy", str(answers), "--yes", timeout=7200)
         print(f"reference {args.reference_name}: first deploy {time.monotonic() - started:.1f} s "
