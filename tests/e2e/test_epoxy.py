@@ -15,8 +15,10 @@ used as it is and left up; a lab this test brings up, it takes down.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -27,6 +29,7 @@ from deploycli import (
     OPT_IN_DESTROY,
     SECURITY_GROUP_STEP,
     deploy_again,
+    deploy_dir,
     destroy_leaves_nothing,
     failures,
     has_br_netfilter,
@@ -39,9 +42,14 @@ from deploycli import (
     verify_json,
 )
 from labcli import skip_unless_lab_host
+from rich.console import Console
+from stallproxy import StallingProxy
 from verifyshape import assert_same_json, assert_same_junit, run_verify
 
+from installer.deploy.deploy import run_phases
+from installer.deploy.options import RunOptions
 from installer.deploy.phases import PHASES
+from installer.errors import DeployFailed
 
 pytestmark = [pytest.mark.lab, pytest.mark.e2e, skip_unless_deployed("epoxy")]
 
@@ -100,6 +108,50 @@ def test_epoxy_deploys_passes_the_smoke_and_reruns_unchanged(answers: Path):
     assert rerun["status"] == "successful"
     assert unchanged(rerun) == {}, unchanged(rerun)
     print("epoxy no-change re-run (s):", rerun["duration_s"])
+
+
+def test_a_stalled_package_proxy_is_tried_twice_then_named(answers: Path, tmp_path: Path):
+    """The index refresh against a proxy that never answers: two bounded attempts, then a
+    failure naming the task (not the global task timeout); against one that recovers, the
+    second attempt succeeds. The node's own proxy is put back afterwards."""
+    proxy = urlsplit(yaml.safe_load(answers.read_text())["repos"]["proxy"])
+    assert proxy.hostname and proxy.port
+    playbooks = tmp_path / "playbooks"
+    playbooks.mkdir()
+    (playbooks / "bootstrap.yml").write_text(
+        f"---\n- name: Bootstrap | package repositories\n  hosts: {STORAGE}\n"
+        "  gather_facts: true\n  roles: [repos]\n")
+    timeout = 15
+
+    def refresh(url: str | None) -> None:
+        extra = () if url is None else (
+            "-e", f"repos_proxy={url}", "-e", f"repos_apt_index_timeout={timeout}")
+        run_phases(deploy_dir(answers), ["bootstrap"],
+                   RunOptions(limit=STORAGE, extra_cmdline=extra),
+                   Console(file=io.StringIO()), playbooks_dir=playbooks)
+
+    upstream = (proxy.hostname, proxy.port)
+    with StallingProxy(proxy.hostname, upstream) as stalled, \
+            pytest.raises(DeployFailed) as failed:
+        refresh(stalled.url)
+    (failure,) = failed.value.summary["failures"]
+    assert failure["host"] == STORAGE
+    assert failure["task"] == ("Refresh the apt package index again after a failed or "
+                               "stalled attempt")
+    assert f"Timed out after {timeout} second" in failure["message"], failure
+    assert stalled.held >= 2, "both attempts reached the stalled proxy"
+    print("stalled proxy: failed after (s)", failed.value.summary["duration_s"])
+
+    with StallingProxy(proxy.hostname, upstream, stall_s=timeout / 2) as recovering:
+        refresh(recovering.url)
+    rescued = last_summary(answers)
+    assert rescued["status"] == "successful"
+    assert rescued["hosts"][STORAGE]["rescued"] == 1
+    assert recovering.held >= 1 and recovering.forwarded >= 1
+    print("recovering proxy: succeeded after (s)", rescued["duration_s"])
+
+    refresh(None)  # the answer file's proxy again
+    assert proxy.geturl() in on(LAB, STORAGE, "cat /etc/apt/apt.conf.d/90stackinstall-proxy")
 
 
 def test_verify_reports_what_it_did_before_the_move_to_pytest(answers: Path, tmp_path: Path):
