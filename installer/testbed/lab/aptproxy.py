@@ -41,6 +41,9 @@ def render_config(
             "ForeGround: 1",
             "ReportPage: acng-report.html",
             "ExThreshold: 4",
+            # a download the upstream mirror dropped is tried again rather than answered
+            # with "503 Connection closed" (the default is 2 attempts)
+            "DlMaxRetries: 6",
             "Remap-debrep: file:deb_mirror*.gz /debian ; file:backends_debian",
             "Remap-secdeb: security.debian.org deb.debian.org/debian-security "
             f"{security_host} /debian-security ; {security_host}",
