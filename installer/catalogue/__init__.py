@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -78,6 +78,12 @@ class Config:
     group: Mapping[str, str]
 
 
+def selects(when: Mapping[str, Sequence[str]], values: Mapping[str, Any]) -> bool:
+    """Whether the rendered variables ``values`` meet a ``when`` (variable -> allowed values,
+    all of them): the catalogue's rule for components, also used by verify's checks."""
+    return all(str(values.get(var, "")) in allowed for var, allowed in when.items())
+
+
 @dataclass(frozen=True)
 class Component:
     """What part of one inventory group runs, per distro family."""
@@ -94,7 +100,7 @@ class Component:
 
     def active(self, values: Mapping[str, Any]) -> bool:
         """Whether the rendered variables ``values`` select this component."""
-        return all(str(values.get(var, "")) in allowed for var, allowed in self.when.items())
+        return selects(self.when, values)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,13 @@ A check passes with a message (``ctx.passed(message)``), fails with one (:func:`
 plain ``assert`` with a message), or is blocked when the host cannot run it
 (:func:`blocked`: a pytest skip with its reason, shown as blocked, never as passed).
 :func:`check` marks a test as a verify check: its name in the report, the inventory groups
-whose nodes run it, and where to look when it fails.
+whose nodes run it, the settings it applies to, and where to look when it fails.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
@@ -22,9 +22,13 @@ if TYPE_CHECKING:
 MARK = "check"
 
 
-def check(name: str, *, groups: Iterable[str], where: str = "") -> pytest.MarkDecorator:
-    """Mark a test as the check ``name`` for the nodes of any of ``groups``."""
-    return getattr(pytest.mark, MARK)(name, groups=tuple(groups), where=where)
+def check(name: str, *, groups: Iterable[str], where: str = "",
+          when: Mapping[str, Sequence[str]] | None = None) -> pytest.MarkDecorator:
+    """Mark a test as the check ``name`` for the nodes of any of ``groups``; with ``when``
+    (variable -> allowed values, as the catalogue's components), only for deployments whose
+    settings meet it (e.g. the volume group only with cinder.backend loop or device)."""
+    return getattr(pytest.mark, MARK)(name, groups=tuple(groups), where=where,
+                                      when=dict(when or {}))
 
 
 def fail(message: str) -> NoReturn:

@@ -7,7 +7,8 @@ The node checks are testinfra tests (``installer/verify/nodetests``) marked with
   rendered deployment directory (``--deployment DIR``, what verify passes) or from the
   Ansible inventory that molecule hands testinfra (``--ansible-inventory``);
 - parametrizes every check over those nodes (``node``) and deselects a check on a node of
-  none of its groups, so a check exists only where it applies;
+  none of its groups, or in a deployment whose settings miss its ``when``, so a check
+  exists only where it applies;
 - gives each check ``host`` (testinfra over SSH with the inventory's options; under
   molecule, testinfra's own ``host`` fixture) and ``ctx`` (:class:`CheckContext`);
 - keeps each node's checks on one xdist worker (``xdist_group``: one SSH master per node);
@@ -26,6 +27,7 @@ from typing import Any
 import pytest
 import testinfra
 
+from installer.catalogue import selects
 from installer.masking import Masker, load_secret_values
 from installer.verify.context import CheckContext
 from installer.verify.inventory import Connection, Inventory, NodeInfo, read_inventory
@@ -128,9 +130,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def _applies(item: pytest.Item) -> bool:
+    """A check runs on a node of one of its groups, where the deployment meets its ``when``."""
     mark = item.get_closest_marker(MARK)
     node = _node(item)
-    return mark is None or node is None or bool(set(mark.kwargs["groups"]) & node.groups)
+    if mark is None or node is None:
+        return True
+    found = deployment(item.config)
+    settings = found.inventory.variables if found is not None else {}
+    return (bool(set(mark.kwargs["groups"]) & node.groups)
+            and selects(mark.kwargs.get("when") or {}, settings))
 
 
 def _node(item: pytest.Item) -> NodeInfo | None:

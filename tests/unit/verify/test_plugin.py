@@ -15,7 +15,9 @@ import pytest
 import testinfra
 import yaml
 
+from installer.answers import load
 from installer.paths import DeployPaths
+from installer.render import render
 from installer.verify.nodes import arguments, run_node_checks
 from installer.verify.nodetests import HERE
 from installer.verify.probes import listening_addresses
@@ -146,6 +148,27 @@ def test_the_shipped_checks_are_selected_by_inventory_group(deploy_dir: Path) ->
     assert "test_chrony_follows_controller[openstack1]" not in listing
     assert "test_catalogue[nova_compute-services-openstack3]" in listing
     assert "test_compute_services[openstack1]" in listing
+
+
+def _listing(deploy_dir: Path) -> str:
+    argv = [sys.executable, "-m", "pytest",
+            *arguments(deploy_dir, ["openstack1"], deploy_dir, None, HERE),
+            "--node=openstack3", "--node=openstack4", "--collect-only"]
+    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
+
+
+def test_a_check_runs_only_where_the_settings_meet_its_when(four_node: Path,
+                                                            tmp_path: Path) -> None:
+    """LVM's checks (when cinder.backend is loop or device) exist with the sample's loop
+    backend and are deselected with Ceph, as the catalogue's cinder_lvm component is."""
+    loop = _listing(render(load(four_node), tmp_path / "loop").out_dir)
+    assert "test_volume_group[openstack4]" in loop
+    assert "test_iscsi_initiator[openstack3]" in loop
+    assert "test_volume_group[openstack3]" not in loop  # the compute node has no volumes
+    four_node.write_text(four_node.read_text().replace("  backend: loop", "  backend: ceph"))
+    ceph = _listing(render(load(four_node), tmp_path / "ceph").out_dir)
+    assert "test_hostname[openstack4]" in ceph
+    assert "test_volume_group" not in ceph and "test_iscsi_initiator" not in ceph
 
 
 def test_progress_hears_each_check_once_as_pytest_ends_it_masked(tmp_path, tests):

@@ -1,0 +1,117 @@
+"""LVM's checks judge what vgs, the initiator file and systemd say (faked here) as an operator
+of LVM over iSCSI would. The checks' selection by cinder.backend is in test_plugin.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from installer.answers import load
+from installer.render import render
+from installer.verify.context import CheckContext
+from installer.verify.inventory import read_inventory
+from installer.verify.nodetests import test_lvm_iscsi as lvm
+from tests.unit.verify.fakes import FakeHost, outcome
+
+GIB = 1024**3
+GOOD_FILE = "## written by open-iscsi\nInitiatorName=iqn.1993-08.org.debian:01:4c1c2d8e9f\n"
+
+
+def _ctx(four_node: Path, tmp_path: Path, node: str) -> CheckContext:
+    inventory = read_inventory(render(load(four_node), tmp_path / "deploy").out_dir)
+    return CheckContext(node=inventory.node(node), inventory=inventory)
+
+
+@pytest.fixture
+def storage(four_node: Path, tmp_path: Path) -> CheckContext:
+    return _ctx(four_node, tmp_path, "openstack4")
+
+
+@pytest.fixture
+def compute(four_node: Path, tmp_path: Path) -> CheckContext:
+    return _ctx(four_node, tmp_path, "openstack3")
+
+
+def _run(check, host: FakeHost, ctx: CheckContext) -> SimpleNamespace:
+    """As ``outcome``, and a blocked check as ok=None with its reason."""
+    try:
+        return outcome(check, host, ctx)
+    except pytest.skip.Exception as exc:
+        return SimpleNamespace(ok=None, message=str(exc.msg))
+
+
+def test_the_volume_group_with_free_space_passes(storage: CheckContext) -> None:
+    host = FakeHost({"vgs ": (0, f"  {10 * GIB} {6 * GIB}\n", "")})
+    result = _run(lvm.test_volume_group, host, storage)
+    assert result.ok and result.message == "cinder-volumes: 6.0 of 10.0 GiB free"
+    assert "cinder-volumes" in host.commands[0]
+
+
+def test_a_full_volume_group_fails_saying_no_volume_can_be_made(storage: CheckContext) -> None:
+    result = _run(lvm.test_volume_group, FakeHost({"vgs ": (0, f"{10 * GIB} 0\n", "")}), storage)
+    assert result.ok is False
+    assert "has no free space (10.0 GiB, all of it allocated)" in result.message
+
+
+def test_a_missing_volume_group_fails_with_what_vgs_said(storage: CheckContext) -> None:
+    host = FakeHost({"vgs ": (5, "", '  Volume group "cinder-volumes" not found\n'),
+                     "test -e /dev/mapper/control": (0, "", "")})
+    result = _run(lvm.test_volume_group, host, storage)
+    assert result.ok is False
+    assert result.message.startswith(
+        'volume group cinder-volumes not found: Volume group "cinder-volumes" not found')
+
+
+def test_without_device_mapper_the_check_is_blocked_not_passed(storage: CheckContext) -> None:
+    host = FakeHost({"vgs ": (5, "", "  /dev/mapper/control: open failed\n"),
+                     "test -e /dev/mapper/control": (1, "", "")})
+    result = _run(lvm.test_volume_group, host, storage)
+    assert result.ok is None
+    assert "no /dev/mapper/control on openstack4" in result.message
+    assert "LVM cannot run here" in result.message
+
+
+def _initiator_host(file: tuple[int, str, str], socket_active: bool = False,
+                    enabled: bool = True) -> FakeHost:
+    return FakeHost({
+        "cat /etc/iscsi/initiatorname.iscsi": file,
+        "systemctl is-active iscsid.socket": (0, "active", "") if socket_active
+        else (3, "inactive", ""),
+        "systemctl is-active iscsid.service": (3, "inactive", ""),
+        "systemctl is-enabled iscsid.socket": (0, "enabled", "") if enabled
+        else (1, "disabled", ""),
+        "systemctl is-enabled iscsid.service": (1, "disabled", ""),
+    })
+
+
+def test_an_initiator_name_and_iscsid_on_demand_pass(compute: CheckContext) -> None:
+    result = _run(lvm.test_iscsi_initiator, _initiator_host((0, GOOD_FILE, "")), compute)
+    assert result.ok
+    assert result.message == "iqn.1993-08.org.debian:01:4c1c2d8e9f; iscsid.socket enabled"
+    running = _run(lvm.test_iscsi_initiator,
+                   _initiator_host((0, GOOD_FILE, ""), socket_active=True), compute)
+    assert running.ok and running.message.endswith("iscsid.socket active")
+
+
+def test_a_missing_initiator_file_is_named(compute: CheckContext) -> None:
+    result = _run(lvm.test_iscsi_initiator, _initiator_host((1, "", "No such file")), compute)
+    assert result.ok is False
+    assert result.message.startswith("/etc/iscsi/initiatorname.iscsi is missing")
+
+
+def test_a_file_without_an_iqn_is_named(compute: CheckContext) -> None:
+    result = _run(lvm.test_iscsi_initiator,
+                  _initiator_host((0, "InitiatorName=GenerateName=yes\n", "")), compute)
+    assert result.ok is False
+    assert "has no InitiatorName=iqn." in result.message
+    assert "'GenerateName=yes'" in result.message
+
+
+def test_iscsid_that_can_neither_run_nor_start_fails(compute: CheckContext) -> None:
+    result = _run(lvm.test_iscsi_initiator,
+                  _initiator_host((0, GOOD_FILE, ""), enabled=False), compute)
+    assert result.ok is False
+    assert result.message == ("iscsid can neither run nor start on demand: iscsid.socket is "
+                              "inactive and disabled, iscsid.service is inactive and disabled")
