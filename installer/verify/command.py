@@ -21,6 +21,7 @@ from installer.paths import DeployPaths
 from installer.render.owner import refuse_foreign
 from installer.verify.inventory import read_inventory
 from installer.verify.report import failure_lines, progress_to, table, to_json
+from installer.verify.result import BLOCKED
 from installer.verify.verify import verify_deploy_dir
 
 if TYPE_CHECKING:
@@ -75,10 +76,15 @@ def run_verify(
         for line in failure_lines(outcome.failed):
             console.err.print(line, markup=False, highlight=False, soft_wrap=True)
         broken = sorted({r.node for r in outcome.failed})
+        failed = sum(1 for r in outcome.failed if r.status != BLOCKED)
+        blocked = len(outcome.failed) - failed
+        counts = " and ".join([*([f"{failed} failed"] if failed else []),
+                               *([f"{blocked} blocked"] if blocked else [])])
         raise VerifyError(
-            f"{len(outcome.failed)} of {len(outcome.results)} checks failed on "
-            f"{', '.join(broken)}",
-            hint=f"fix the cause or re-apply the configuration: stackinstall deploy {answers}",
+            f"{counts} of {len(outcome.results)} checks on {', '.join(broken)}",
+            hint=(f"fix the cause or re-apply the configuration: stackinstall deploy {answers}"
+                  if failed else "a blocked check cannot run on its node (its reason says "
+                  "why); it is never counted as passed"),
         )
     if not as_json:
         console.success(f"all {len(outcome.results)} checks passed on {len(outcome.nodes)} nodes")

@@ -16,6 +16,7 @@ from installer.verify.nodetests import test_lvm_iscsi as lvm
 from tests.unit.verify.fakes import FakeHost, outcome
 
 GIB = 1024**3
+DM = (0, "Library version:   1.02.205 (2025-02-27)\nDriver version:    4.48.0\n", "")
 GOOD_FILE = "## written by open-iscsi\nInitiatorName=iqn.1993-08.org.debian:01:4c1c2d8e9f\n"
 
 
@@ -43,21 +44,22 @@ def _run(check, host: FakeHost, ctx: CheckContext) -> SimpleNamespace:
 
 
 def test_the_volume_group_with_free_space_passes(storage: CheckContext) -> None:
-    host = FakeHost({"vgs ": (0, f"  {10 * GIB} {6 * GIB}\n", "")})
+    host = FakeHost({"vgs ": (0, f"  {10 * GIB} {6 * GIB}\n", ""), "dmsetup version": DM})
     result = _run(lvm.test_volume_group, host, storage)
     assert result.ok and result.message == "cinder-volumes: 6.0 of 10.0 GiB free"
     assert "cinder-volumes" in host.commands[0]
 
 
 def test_a_full_volume_group_fails_saying_no_volume_can_be_made(storage: CheckContext) -> None:
-    result = _run(lvm.test_volume_group, FakeHost({"vgs ": (0, f"{10 * GIB} 0\n", "")}), storage)
+    result = _run(lvm.test_volume_group,
+                  FakeHost({"vgs ": (0, f"{10 * GIB} 0\n", ""), "dmsetup version": DM}), storage)
     assert result.ok is False
     assert "has no free space (10.0 GiB, all of it allocated)" in result.message
 
 
 def test_a_missing_volume_group_fails_with_what_vgs_said(storage: CheckContext) -> None:
     host = FakeHost({"vgs ": (5, "", '  Volume group "cinder-volumes" not found\n'),
-                     "test -e /dev/mapper/control": (0, "", "")})
+                     "dmsetup version": DM})
     result = _run(lvm.test_volume_group, host, storage)
     assert result.ok is False
     assert result.message.startswith(
@@ -65,12 +67,16 @@ def test_a_missing_volume_group_fails_with_what_vgs_said(storage: CheckContext) 
 
 
 def test_without_device_mapper_the_check_is_blocked_not_passed(storage: CheckContext) -> None:
-    host = FakeHost({"vgs ": (5, "", "  /dev/mapper/control: open failed\n"),
-                     "test -e /dev/mapper/control": (1, "", "")})
-    result = _run(lvm.test_volume_group, host, storage)
-    assert result.ok is None
-    assert "no /dev/mapper/control on openstack4" in result.message
-    assert "LVM cannot run here" in result.message
+    """As seen on a container of this lab: the loop device and the volume group's metadata are
+    there (vgs answers), but the kernel has no device-mapper, so no volume can be made."""
+    no_dm = (1, "Library version:   1.02.205 (2025-02-27)\n",
+             "/dev/mapper/control: open failed: No such device\nCommand failed.\n")
+    for vgs in [(0, f"{10 * GIB} {10 * GIB}\n", ""), (5, "", "  No volume group found\n")]:
+        host = FakeHost({"vgs ": vgs, "dmsetup version": no_dm})
+        result = _run(lvm.test_volume_group, host, storage)
+        assert result.ok is None, result
+        assert "device-mapper does not answer on openstack4" in result.message
+        assert result.message.endswith("(volume group cinder-volumes exists)") == (vgs[0] == 0)
 
 
 def _initiator_host(file: tuple[int, str, str], socket_active: bool = False,
