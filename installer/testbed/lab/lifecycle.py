@@ -180,9 +180,9 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths,
         save_state(paths.state_file, state)
 
     if any(n.vm for n in to_start):
-        _ensure_vm_images(state, paths, plan, mirrors, result,
-                          [n for n in to_start if n.vm], vm_cache)
-        result.accel = probe()
+        vms = [n for n in to_start if n.vm]
+        _ensure_vm_images(state, paths, plan, mirrors, result, vms, vm_cache)
+        result.accel = probe(vmimage.VmImage(Path(vms[0].image or state.vm_image)).kernel)
     pubkey = ssh.ensure_keypair(paths.private_key)
     for node_state in to_start:
         node = plan.node(node_state.name)

@@ -23,36 +23,58 @@ def kvm_device(tmp_path: Path) -> Path:
     return dev
 
 
+KERNEL = Path("/images/vmlinuz")
+
+
 def test_a_qemu_that_aborts_with_kvm_means_tcg(tmp_path, kvm_device):
     qemu = _fake_qemu(tmp_path, "echo 'error: failed to set MSR 0x10a to 0x69' >&2; exit 134")
-    found = accel.probe(qemu, kvm_device, seconds=5)
+    found = accel.probe(KERNEL, qemu, kvm_device, seconds=5)
     assert found.name == "tcg"
     assert "MSR 0x10a" in found.reason and "134" in found.reason
 
 
-def test_a_qemu_that_keeps_running_means_kvm(tmp_path, kvm_device):
+def test_a_kernel_that_prints_its_banner_under_kvm_means_kvm(tmp_path, kvm_device):
+    qemu = _fake_qemu(tmp_path, "echo '[    0.000000] Linux version 6.12.57+deb13-cloud-amd64'"
+                                "; exec sleep 30")
+    found = accel.probe(KERNEL, qemu, kvm_device, seconds=5)
+    assert found.name == "kvm" and "booted under KVM" in found.reason
+
+
+def test_a_vcpu_that_kvm_stops_means_tcg_at_once(tmp_path, kvm_device):
+    """As on a PVM host: the firmware runs, the kernel's first instruction KVM cannot emulate
+    stops the vCPU and qemu stays up, paused; the probe does not wait out its time."""
+    qemu = _fake_qemu(tmp_path, "echo 'KVM internal error. Suberror: 1' >&2; "
+                                "echo 'emulation failure' >&2; exec sleep 30")
+    found = accel.probe(KERNEL, qemu, kvm_device, seconds=20)
+    assert found.name == "tcg"
+    assert found.reason == "KVM stopped the VM kernel: KVM internal error. Suberror: 1"
+
+
+def test_a_kernel_that_prints_nothing_in_time_means_tcg(tmp_path, kvm_device):
     qemu = _fake_qemu(tmp_path, "exec sleep 30")
-    found = accel.probe(qemu, kvm_device, seconds=0.5)
-    assert found.name == "kvm"
+    found = accel.probe(KERNEL, qemu, kvm_device, seconds=0.5)
+    assert found.name == "tcg" and "printed nothing under KVM" in found.reason
 
 
 def test_no_device_means_tcg_without_starting_qemu(tmp_path):
     marker = tmp_path / "started"
     qemu = _fake_qemu(tmp_path, f"touch {marker}; exec sleep 30")
-    found = accel.probe(qemu, tmp_path / "no-kvm", seconds=0.5)
+    found = accel.probe(KERNEL, qemu, tmp_path / "no-kvm", seconds=0.5)
     assert found.name == "tcg" and "does not exist" in found.reason
     assert not marker.exists()
 
 
 def test_no_qemu_means_tcg(tmp_path, kvm_device):
-    found = accel.probe(str(tmp_path / "missing-qemu"), kvm_device, seconds=0.5)
+    found = accel.probe(KERNEL, str(tmp_path / "missing-qemu"), kvm_device, seconds=0.5)
     assert found.name == "tcg" and "not found" in found.reason
 
 
-def test_the_probe_asks_for_kvm_with_the_host_cpu():
-    argv = accel.probe_argv("qemu")
+def test_the_probe_boots_the_kernel_alone_under_kvm_with_the_host_cpu():
+    argv = accel.probe_argv("qemu", KERNEL)
     assert argv[:5] == ["qemu", "-accel", "kvm", "-cpu", "host"]
-    assert "-nodefaults" in argv
+    assert "-nodefaults" in argv and "-no-reboot" in argv
+    assert argv[argv.index("-kernel") + 1] == str(KERNEL)
+    assert "console=ttyS0" in argv[argv.index("-append") + 1]
 
 
 def test_options_and_kernel_arguments_per_accelerator():
