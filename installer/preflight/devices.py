@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from installer.answers.model import Deployment, Node
 
+#: The LVM volume group cinder-volume carves volumes from (roles/cinder: cinder_volume_group;
+#: tests/contract guards the two agree). A cinder.device that is already its physical volume
+#: is this deployment's own, not someone else's data.
+CINDER_VOLUME_GROUP = "cinder-volumes"
+
 
 def device_uses(deployment: Deployment, node: Node) -> list[tuple[str, str]]:
     """(device path, the answer-file key that names it) for this node."""

@@ -21,6 +21,8 @@ class DeviceFacts:
     #: blkid -p signature, e.g. "ext4" or "LVM2_member" ("" when none)
     signature: str = ""
     holders: tuple[str, ...] = ()
+    #: the LVM volume group the device is a physical volume of ("" when none)
+    volume_group: str = ""
 
 
 @dataclass(frozen=True)

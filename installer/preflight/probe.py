@@ -39,6 +39,9 @@ if [ -b {q} ]; then echo block; elif [ -e {q} ]; then echo not-block; else echo 
 if [ -b {q} ]; then
   lsblk -nrpo NAME,TYPE,MOUNTPOINT,FSTYPE {q} 2>/dev/null | sed 's/^/tree /'
   printf 'signature %s\n' "$(blkid -p -s TYPE -o value {q} 2>/dev/null)"
+  if command -v pvs >/dev/null 2>&1; then
+    printf 'vg %s\n' "$(pvs --noheadings -o vg_name {q} 2>/dev/null | tr -d ' ')"
+  fi
   d=$(basename "$(readlink -f {q})")
   for h in /sys/class/block/$d/holders/*; do [ -e "$h" ] && echo "holder ${{h##*/}}"; done
 fi
@@ -127,7 +130,7 @@ def parse_units(lines: list[str]) -> dict[str, str]:
 def parse_device(path: str, lines: list[str]) -> DeviceFacts:
     kind = lines[0].strip() if lines else "missing"
     tree: list[tuple[str, str, str, str]] = []
-    signature = ""
+    signature = volume_group = ""
     holders: list[str] = []
     for line in lines[1:]:
         tag, _, rest = line.partition(" ")
@@ -138,7 +141,9 @@ def parse_device(path: str, lines: list[str]) -> DeviceFacts:
             signature = rest.strip()
         elif tag == "holder":
             holders.append(rest.strip())
-    return DeviceFacts(path, kind, tuple(tree), signature, tuple(holders))
+        elif tag == "vg":
+            volume_group = rest.strip()
+    return DeviceFacts(path, kind, tuple(tree), signature, tuple(holders), volume_group)
 
 
 def _unescape(value: str) -> str:

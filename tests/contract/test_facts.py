@@ -324,3 +324,15 @@ def test_no_role_checks_an_answer_value_with_a_pattern_of_its_own() -> None:
               for where in _scan(re.compile(re.escape(pattern)))]
     own = [where for where in _scan(literal) if "/tasks/checks.yml:" in where]
     assert copies + own == [], "read deployment_catalogue.patterns.<name> instead"
+
+
+def test_preflight_and_verify_name_the_volume_group_the_cinder_role_makes() -> None:
+    """The volume group's name lives in roles/cinder's defaults; preflight (a re-run's
+    device is the deployment's own) and verify (the volume group check) read it as
+    CINDER_VOLUME_GROUP, which must be the same."""
+    from installer.preflight.devices import CINDER_VOLUME_GROUP
+    from installer.verify.nodetests import test_lvm_iscsi
+
+    defaults = yaml.safe_load((ROOT / "roles/cinder/defaults/main.yml").read_text())
+    assert defaults["cinder_volume_group"] == CINDER_VOLUME_GROUP
+    assert test_lvm_iscsi.VOLUME_GROUP == CINDER_VOLUME_GROUP

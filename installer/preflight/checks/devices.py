@@ -4,7 +4,7 @@ devices for cinder (backend device) and Ceph OSDs that exist, are block devices,
 from __future__ import annotations
 
 from installer.preflight.checks.context import Context
-from installer.preflight.devices import device_uses
+from installer.preflight.devices import CINDER_VOLUME_GROUP, device_uses
 from installer.preflight.facts import DeviceFacts
 from installer.preflight.findings import Finding, failed, passed
 
@@ -60,6 +60,11 @@ def block_devices(ctx: Context) -> list[Finding]:
         check = f"device {path}"
         expected = f"an unused block device ({key})"
         device = ctx.facts.devices.get(path, DeviceFacts(path, "missing"))
+        if key == "cinder.device" and device.volume_group == CINDER_VOLUME_GROUP:
+            findings.append(passed(ctx.node.name, check, f"{path}: already the physical volume "
+                                   f"of {CINDER_VOLUME_GROUP} (a deploy before this one)",
+                                   expected))
+            continue
         problems = device_problems(device)
         if not problems:
             findings.append(passed(ctx.node.name, check, f"{path}: unused block device",

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from installer.preflight.devices import CINDER_VOLUME_GROUP as VOLUME_GROUP
 from installer.verify.context import CheckContext
 from installer.verify.outcome import blocked, check, fail, verdict
 from installer.verify.probes import last_line, unit_state
 
 #: The settings these checks apply to (the catalogue's ``cinder_lvm`` component's ``when``).
 LVM = {"cinder_backend": ("loop", "device")}
-#: The volume group's name (roles/cinder: cinder_volume_group).
-VOLUME_GROUP = "cinder-volumes"
 INITIATOR_FILE = "/etc/iscsi/initiatorname.iscsi"
 #: iscsid runs on demand from its socket on Debian and Ubuntu; either being active will do.
 ISCSID_UNITS = ("iscsid.socket", "iscsid.service")

@@ -39,9 +39,11 @@ def test_a_mounted_disk_and_an_empty_loop_device_on_this_host():
 def test_lsblk_children_holders_and_escaped_names():
     dev = parse_device("/dev/sdb", ["block", "tree /dev/sdb disk  LVM2_member",
                                     r"tree /dev/mapper/vg-a\x20b lvm /srv\x20x ext4",
-                                    "signature LVM2_member", "holder dm-0"])
+                                    "signature LVM2_member", "vg vg", "holder dm-0"])
     assert dev.tree[1] == ("/dev/mapper/vg-a b", "lvm", "/srv x", "ext4")
     assert dev.signature == "LVM2_member" and dev.holders == ("dm-0",)
+    assert dev.volume_group == "vg"
+    assert parse_device("/dev/sdc", ["block", "signature ", "vg "]).volume_group == ""
 
 
 def test_missing_ss_is_told_apart_from_no_listeners():

@@ -60,3 +60,27 @@ def test_ceph_osd_device_that_is_free_passes(tmp_path):
     assert f.status is Status.PASS and "ceph.osd_devices" in f.expected
     missing = block_devices(context(dep, "openstack4"))[0]  # not asked: counted as missing
     assert missing.status is Status.FAIL
+
+
+def _pv_of(group: str) -> DeviceFacts:
+    """/dev/vdb as the lab's storage VM had it after a first deploy with one volume."""
+    return DeviceFacts("/dev/vdb", "block",
+                       (("/dev/vdb", "disk", "", "LVM2_member"),
+                        ("/dev/mapper/cinder--volumes-volume--69c0", "lvm", "", "")),
+                       "LVM2_member", ("dm-0",), group)
+
+
+def test_the_deployments_own_volume_group_device_passes_on_a_re_run(tmp_path):
+    dep = make_deployment(tmp_path, cinder={"backend": "device", "device": "/dev/vdb"})
+    facts = with_facts(facts_of("openstack4"), devices={"/dev/vdb": _pv_of("cinder-volumes")})
+    [f] = block_devices(context(dep, "openstack4", facts))
+    assert f.status is Status.PASS
+    assert f.found == "/dev/vdb: already the physical volume of cinder-volumes (a deploy " \
+                      "before this one)"
+
+
+def test_a_device_of_another_volume_group_is_still_refused(tmp_path):
+    dep = make_deployment(tmp_path, cinder={"backend": "device", "device": "/dev/vdb"})
+    facts = with_facts(facts_of("openstack4"), devices={"/dev/vdb": _pv_of("data")})
+    [f] = block_devices(context(dep, "openstack4", facts))
+    assert f.status is Status.FAIL and "carries a LVM2_member signature" in f.found
