@@ -14,6 +14,7 @@ summary.json and the samples; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -38,6 +39,11 @@ def _deploy_dir(answers: Path) -> Path:
     return answers.parent / "deployments" / name
 
 
+def memory_now(lab: str) -> dict[str, int]:
+    """Every node's memory (PSS; a VM's resident set) as ``lab status`` reads it now."""
+    return {node.name: node.memory or 0 for node in read_status(lab).nodes}
+
+
 class PeakMemory:
     """Samples every node's PSS in a thread until stopped; keeps the peak per node."""
 
@@ -49,17 +55,13 @@ class PeakMemory:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            for node in read_status(self.lab).nodes:
-                self.peak[node.name] = max(self.peak.get(node.name, 0), node.memory or 0)
+            for name, value in memory_now(self.lab).items():
+                self.peak[name] = max(self.peak.get(name, 0), value)
             self._stop.wait(SAMPLE_EVERY)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
-
-    def read_once(self) -> dict[str, int]:
-        """Every node's memory now (no thread, nothing beside a timed run)."""
-        return {node.name: node.memory or 0 for node in read_status(self.lab).nodes}
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
@@ -68,25 +70,24 @@ class PeakMemory:
 
 def deploy_once(answers: Path, phases: list[str], *, sample: bool = True,
                 ) -> tuple[float, dict, dict[str, int]]:
+    """One deploy: its wall time, its summary, and the nodes' peak memory while it ran
+    (``sample``) or their memory once it ended (no sampler beside the timed run)."""
     argv = [sys.executable, "-m", "installer", "deploy", str(answers)]
     for phase in phases:
         argv += ["--phase", phase]
     runs = _deploy_dir(answers) / "runs"
     before = set(runs.iterdir()) if runs.is_dir() else set()
-    memory = PeakMemory(answers.parent.name)
+    lab = answers.parent.name
+    sampler = PeakMemory(lab) if sample else None
     start = time.perf_counter()
-    if sample:
-        with memory:
-            proc = subprocess.run(argv, capture_output=True, text=True, check=False)
-    else:
+    with sampler or contextlib.nullcontext():
         proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
-    if not sample:
-        memory.peak = memory.read_once()
+    memory = sampler.peak if sampler else memory_now(lab)
     new = sorted(set(runs.iterdir()) - before) if runs.is_dir() else []
     if proc.returncode != 0 or not new:
         sys.exit(f"deploy failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr}")
-    return wall, json.loads((new[-1] / "summary.json").read_text()), memory.peak
+    return wall, json.loads((new[-1] / "summary.json").read_text()), memory
 
 
 def report(label: str, wall: float, summary: dict, peak: dict[str, int],

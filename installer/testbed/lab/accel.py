@@ -77,6 +77,7 @@ def probe(kernel: Path, qemu: str = QEMU, kvm_device: Path = KVM_DEVICE,
     except FileNotFoundError:
         return Accel("tcg", f"{qemu} not found")
     lines: list[str] = []
+    failures: list[str] = []
     booted, stopped = threading.Event(), threading.Event()
 
     def read() -> None:
@@ -88,6 +89,7 @@ def probe(kernel: Path, qemu: str = QEMU, kvm_device: Path = KVM_DEVICE,
             if BANNER in line:
                 booted.set()
             if any(f in line for f in KVM_FAILURES):
+                failures.append(line)
                 stopped.set()
 
     reader = threading.Thread(target=read, daemon=True)
@@ -106,9 +108,8 @@ def probe(kernel: Path, qemu: str = QEMU, kvm_device: Path = KVM_DEVICE,
     if booted.is_set():
         return Accel("kvm", f"the VM kernel booted under KVM ({BANNER} in under "
                             f"{seconds:.0f} s)")
-    failure = next((line for line in lines if any(f in line for f in KVM_FAILURES)), None)
-    if failure:
-        return Accel("tcg", f"KVM stopped the VM kernel: {failure}")
+    if failures:
+        return Accel("tcg", f"KVM stopped the VM kernel: {failures[0]}")
     if code is not None:
         detail = f": {lines[0]}" if lines else ""
         return Accel("tcg", f"qemu -accel kvm exited with {code}{detail}")

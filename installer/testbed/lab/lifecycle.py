@@ -182,7 +182,7 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths,
     if any(n.vm for n in to_start):
         vms = [n for n in to_start if n.vm]
         _ensure_vm_images(state, paths, plan, mirrors, result, vms, vm_cache)
-        result.accel = probe(vmimage.VmImage(Path(vms[0].image or state.vm_image)).kernel)
+        result.accel = probe(_vm_image(vms[0], state).kernel)
     pubkey = ssh.ensure_keypair(paths.private_key)
     for node_state in to_start:
         node = plan.node(node_state.name)
@@ -201,6 +201,11 @@ def _converge(plan: LabPlan, state: LabState, paths: LabPaths,
     _a, _s, result.answers_written = write_lab_answers(
         plan, paths, virt_type=result.virt_type[0] if result.virt_type else None)
     return result
+
+
+def _vm_image(node_state: NodeState, state: LabState) -> vmimage.VmImage:
+    """The image a VM node boots: its own variant, or the lab's base VM image."""
+    return vmimage.VmImage(Path(node_state.image or state.vm_image))
 
 
 def _probe_nested_kvm(plan: LabPlan, paths: LabPaths) -> tuple[str, str] | None:
@@ -327,7 +332,7 @@ def _start_vm(
     vm.ensure_tap(taps[0], naming.management_bridge(plan.name))
     vm.ensure_tap(taps[1], naming.provider_bridge(plan.name))
     files = vm.VmFiles(paths.node_dir(node.name))
-    img = vmimage.VmImage(Path(node_state.image or state.vm_image))
+    img = _vm_image(node_state, state)
     vm.ensure_disks(img, files, node.vm)
     configured = files.node_dir / "configured"
     if not configured.exists():
