@@ -44,6 +44,8 @@ def smoke(
         image=(lambda: image) if image is not None else built_image(guest_image),
         storage_probe=storage_probe(hosts.__getitem__, backend),
         node_host=hosts.__getitem__,
+        mechanism_driver=str(inventory.variables.get("neutron_mechanism_driver",
+                                                     "linuxbridge")),
         progress=progress,
     )
     try:

@@ -28,13 +28,15 @@ def _clock() -> Callable[[], float]:
 
 
 def smoke(cloud: FakeCloud, *, image: GuestImage | None = None, blocked: str | None = None,
-          br_netfilter: bool = True) -> tuple[SmokeRun, NetworkNode]:
+          br_netfilter: bool = True, mechanism_driver: str = "linuxbridge",
+          ) -> tuple[SmokeRun, NetworkNode]:
     node = NetworkNode(cloud, br_netfilter=br_netfilter)
     run = SmokeRun(conn=cloud, controller="openstack1", compute_hosts=["openstack3"],
                    storage_hosts=["openstack4"],
                    image=lambda: image or GuestImage(Path("/cache/guest.raw"), "raw"),
                    node_host=lambda name: node, storage_probe=lambda name: blocked,
-                   prefix=PREFIX, clock=_clock(), sleep=lambda seconds: None)
+                   prefix=PREFIX, clock=_clock(), sleep=lambda seconds: None,
+                   mechanism_driver=mechanism_driver)
     run.run()
     return run, node
 
@@ -85,6 +87,14 @@ def test_security_groups_are_blocked_without_br_netfilter_and_the_rest_passes() 
     assert set(got.values()) == {PASS}
     message = result(run, s.SECURITY_GROUPS).message
     assert "br_netfilter" in message and "6.18.44-test" in message
+
+
+def test_open_vswitch_enforces_security_groups_without_br_netfilter() -> None:
+    run, node = smoke(FakeCloud(), br_netfilter=False, mechanism_driver="openvswitch")
+    assert statuses(run) == dict.fromkeys(ALL_STEPS, PASS), run.recorder.results
+    assert "Open vSwitch's own firewall" in result(run, s.SECURITY_GROUPS).message
+    assert not any("bridge-nf-call-iptables" in c for c in node.commands)
+    assert len([c for c in node.commands if "root@10.243.0.200 true;" in c]) == 1
 
 
 def test_a_blocked_volume_blocks_only_the_volume_steps() -> None:
