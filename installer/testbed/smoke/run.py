@@ -3,7 +3,8 @@
 1. upload the guest image (the built one, or an operator's file with ``--image``);
 2. a flavor; a tenant network, subnet and router with its gateway on the external network;
    a key pair (made on the network node) and a security group allowing SSH and ICMP;
-3. a volume; boot a guest on the compute node; the built image says on its console that it
+3. a volume; boot a guest on the compute node (the step names what libvirt runs it under,
+   kvm or qemu, from the domain's XML); the built image says on its console that it
    is up, with its DHCP address and where its metadata came from; give the guest a
    floating IP and, once neutron reports it ACTIVE on the guest's address, reach it over
    SSH from the router's namespace; check that security groups are enforced (with
@@ -22,6 +23,7 @@ only have read from the metadata service; the second guest's config drive by its
 
 from __future__ import annotations
 
+import re
 import secrets
 import shlex
 import time
@@ -55,6 +57,8 @@ DATA_MIB = 4
 GUEST_RAM_MIB = 256
 #: Where the kernel shows that bridged traffic passes iptables (br_netfilter).
 BR_NETFILTER = "/proc/sys/net/bridge/bridge-nf-call-iptables"
+#: The hypervisor of a libvirt domain, from the first line of its XML.
+DOMAIN_TYPE = re.compile(r"<domain type=['\"](\w+)['\"]")
 #: The device of the config drive's filesystem (util-linux and busybox both have findfs).
 CONFIG_DRIVE = "findfs LABEL=config-2 2>/dev/null || findfs LABEL=CONFIG-2 2>/dev/null"
 #: Wait for the attached volume's disk to show up in the guest.
@@ -68,6 +72,7 @@ class Guest:
     server_id: str
     name: str
     address: str = ""
+    instance: str = ""  # the libvirt domain nova made for it
     booted: Booted | None = None
 
 
@@ -260,7 +265,21 @@ class SmokeRun:
             raise StepFailed(f"server {guest.server_id} is ACTIVE on {server.compute_host}, "
                              f"expected {target}")
         guest.address = self.fixed_address(guest)
+        guest.instance = str(getattr(server, "instance_name", "") or "")
         return guest
+
+    def hypervisor(self, guest: Guest) -> str:
+        """What libvirt on the compute node runs ``guest`` under (kvm or qemu), as the
+        domain's own XML says: the proof that nova's virt_type took effect."""
+        if not guest.instance:
+            return "under a hypervisor nova did not name (no libvirt domain in the server)"
+        got = self.on_node(self.compute_hosts[0]).run(
+            f"virsh -c qemu:///system dumpxml {shlex.quote(guest.instance)}")
+        found = DOMAIN_TYPE.search(got.stdout)
+        if got.rc != 0 or found is None:
+            return (f"libvirt domain {guest.instance} (its type unread: "
+                    f"{last_line(got.stderr) or 'virsh printed no domain'})")
+        return f"under {found[1]} (libvirt domain {guest.instance})"
 
     def fixed_address(self, guest: Guest) -> str:
         ports = self.read(lambda: list(self.conn.network.ports(device_id=guest.server_id)))
@@ -359,7 +378,8 @@ class SmokeRun:
 
     def first_guest(self) -> str:
         guest = self.boot("guest1")
-        return f"server {guest.server_id} ACTIVE on {self.compute_hosts[0]}"
+        return (f"server {guest.server_id} ACTIVE on {self.compute_hosts[0]} "
+                f"{self.hypervisor(guest)}")
 
     def first_booted(self) -> str:
         if self.guest_image is not None and not self.guest_image.announces:

@@ -146,6 +146,7 @@ class FakeCloud:
             name=attrs["name"], status=self.server_status,
             compute_host=attrs["availability_zone"].split(":")[1],
             has_config_drive=attrs["config_drive"],
+            instance_name=f"instance-{len(self.items.get('server', {})) + 1:08x}",
             fault={"message": "No valid host was found."} if self.server_status == "ERROR"
             else None))
         number = len(self.items["server"]) + 4
@@ -340,6 +341,7 @@ class NetworkNode:
 
     cloud: FakeCloud
     br_netfilter: bool = True
+    domain_type: str = "kvm"  # what libvirt says a guest runs under ("" : virsh fails)
     commands: list[str] = field(default_factory=list)
 
     def run(self, command: str) -> SimpleNamespace:
@@ -348,6 +350,12 @@ class NetworkNode:
             return self._out("ssh-ed25519 AAAAC3Nza stackinstall-smoke\n")
         if "bridge-nf-call-iptables" in command:
             return self._out("1\n") if self.br_netfilter else self._err(1, "No such file")
+        if "virsh" in command:
+            if not self.domain_type:
+                return self._err(1, "error: failed to get domain")
+            name = re.search(r"dumpxml (\S+)", command)
+            return self._out(f"<domain type='{self.domain_type}' id='1'>\n"
+                             f"  <name>{name[1] if name else ''}</name>\n")
         if "uname -r" in command:
             return self._out("6.18.44-test\n")
         if "ip netns exec" in command and " ssh " in command:

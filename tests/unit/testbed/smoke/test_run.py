@@ -29,8 +29,8 @@ def _clock() -> Callable[[], float]:
 
 def smoke(cloud: FakeCloud, *, image: GuestImage | None = None, blocked: str | None = None,
           br_netfilter: bool = True, mechanism_driver: str = "linuxbridge",
-          ) -> tuple[SmokeRun, NetworkNode]:
-    node = NetworkNode(cloud, br_netfilter=br_netfilter)
+          domain_type: str = "kvm") -> tuple[SmokeRun, NetworkNode]:
+    node = NetworkNode(cloud, br_netfilter=br_netfilter, domain_type=domain_type)
     run = SmokeRun(conn=cloud, controller="openstack1", compute_hosts=["openstack3"],
                    storage_hosts=["openstack4"],
                    image=lambda: image or GuestImage(Path("/cache/guest.raw"), "raw"),
@@ -95,6 +95,22 @@ def test_open_vswitch_enforces_security_groups_without_br_netfilter() -> None:
     assert "Open vSwitch's own firewall" in result(run, s.SECURITY_GROUPS).message
     assert not any("bridge-nf-call-iptables" in c for c in node.commands)
     assert len([c for c in node.commands if "root@10.243.0.200 true;" in c]) == 1
+
+
+@pytest.mark.parametrize("domain_type", ["kvm", "qemu"])
+def test_the_boot_step_names_the_hypervisor_libvirt_runs_the_guest_under(
+        domain_type: str) -> None:
+    run, node = smoke(FakeCloud(), domain_type=domain_type)
+    message = result(run, s.BOOT).message
+    assert message.endswith(f"on openstack3 under {domain_type} (libvirt domain "
+                            "instance-00000001)"), message
+    assert "virsh -c qemu:///system dumpxml instance-00000001" in node.commands
+
+
+def test_an_unreadable_domain_is_said_and_does_not_fail_the_boot() -> None:
+    run, _ = smoke(FakeCloud(), domain_type="")
+    assert result(run, s.BOOT).status == PASS
+    assert "its type unread: error: failed to get domain" in result(run, s.BOOT).message
 
 
 def test_a_blocked_volume_blocks_only_the_volume_steps() -> None:
