@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from deploycli import failures, lab_under_test, last_summary, ok, on, unchanged, verify_json
+from deploycli import failures, lab_under_test, last_summary, ok, unchanged, verify_json
+from deploycli import on as on_node
 from labcli import skip_unless_lab_host
 
 from installer.testbed.lab.vm import DATA_DISK_DEVICE
@@ -46,6 +47,11 @@ RELEASES = {"epoxy": ("trixie", "e", 0), "zed": ("bookworm", "z", 2)}
 WANTED = [r.strip() for r in os.environ.get("STACKINSTALL_E2E_HYBRID_RELEASES",
                                             ",".join(RELEASES)).split(",") if r.strip()]
 CONTROLLER, COMPUTE, STORAGE = "openstack1", "openstack3", "openstack4"
+
+
+def on(lab: str, node: str, command: str) -> str:
+    """What ``command`` printed on ``node``, without the trailing newline."""
+    return on_node(lab, node, command).strip()
 
 
 def _subnet(blocks: int) -> str:
