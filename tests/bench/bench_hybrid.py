@@ -7,7 +7,7 @@ from the storage VM), and the no-change re-run. A script that prints figures, no
 
 Run (as root):
     .venv/bin/python tests/bench/bench_hybrid.py [--suite trixie|bookworm]
-        [--name hybench] [--subnet 10.239.0.0/24] [--keep]
+        [--name hybench] [--subnet 10.239.0.0/24] [--vm-cpus 2] [--vm-memory 3072] [--keep]
 
 It uses its own lab name and subnet. A lab of that name that is already up is used as it is
 and left up; one brought up here is taken down at the end (its images are kept) unless
@@ -45,21 +45,25 @@ def main() -> None:
     parser.add_argument("--suite", choices=["trixie", "bookworm"], default="trixie")
     parser.add_argument("--name", default="hybench")
     parser.add_argument("--subnet", default="10.239.0.0/24")
+    parser.add_argument("--vm-cpus", default="2", help="vCPUs of each VM (as in docs/lab.md)")
+    parser.add_argument("--vm-memory", default="3072", help="MiB of each VM")
     parser.add_argument("--keep", action="store_true", help="leave the lab up at the end")
     args = parser.parse_args()
     paths = LabPaths.for_lab(args.name)
     answers = paths.answers
     brought_up = not paths.state_file.exists()
-    wall, said = lab("up", "--name", args.name, "--subnet", args.subnet, "--suite", args.suite,
-                     "--vm", "compute,storage")
-    print(f"lab up --vm compute,storage ({args.suite}): {wall:.1f} s")
-    for line in said.splitlines():
-        if line.startswith(("VM nodes use", "nova.virt_type", "openstack")):
-            print(f"  {line}")
-    settings = yaml.safe_load(answers.read_text())
-    print(f"  nova.virt_type {settings['nova']['virt_type']}, cinder.backend "
-          f"{settings['cinder']['backend']} {settings['cinder'].get('device', '')}")
     try:
+        wall, said = lab("up", "--name", args.name, "--subnet", args.subnet, "--suite",
+                         args.suite, "--vm", "compute,storage", "--vm-cpus", args.vm_cpus,
+                         "--vm-memory", args.vm_memory)
+        print(f"lab up --vm compute,storage ({args.suite}, {args.vm_cpus} vCPUs and "
+              f"{args.vm_memory} MiB per VM): {wall:.1f} s")
+        for line in said.splitlines():
+            if line.startswith(("VM nodes use", "nova.virt_type", "openstack")):
+                print(f"  {line}")
+        settings = yaml.safe_load(answers.read_text())
+        print(f"  nova.virt_type {settings['nova']['virt_type']}, cinder.backend "
+              f"{settings['cinder']['backend']} {settings['cinder'].get('device', '')}")
         report("first deploy", *deploy_once(answers, PHASES))
         wall, steps = one_run(answers)
         print(f"verify --smoke: {wall:.1f} s")
