@@ -95,14 +95,14 @@ def test_the_answer_file_has_the_real_server_defaults(answers: Path, lab: str, r
 
 
 def test_the_hybrid_lab_deploys_and_passes_the_smoke(answers: Path, lab: str, release: str):
+    settings = yaml.safe_load(answers.read_text())
     ok("deploy", str(answers), timeout=3 * 3600)
     summary = last_summary(answers)
     assert summary["status"] == "successful"
     phases = {p["name"]: p["duration_s"] for p in summary["phases"]}
     figure(f"hybrid {release} deploy (s): {phases} total {summary['duration_s']}")
     # the real kernels did what the containers cannot
-    driver = yaml.safe_load(answers.read_text())["network"].get("mechanism_driver")
-    if driver == "openvswitch":
+    if settings["network"].get("mechanism_driver") == "openvswitch":
         assert "system" in on(lab, COMPUTE, "ovs-vsctl get bridge br-int datapath_type")
     else:
         assert on(lab, COMPUTE, "lsmod | grep -c '^br_netfilter'") == "1"
@@ -120,14 +120,12 @@ def test_the_hybrid_lab_deploys_and_passes_the_smoke(answers: Path, lab: str, re
     assert code == 0 and report["status"] == "passed", failures(report)
     assert report["blocked"] == 0, failures(report)
     # the guest ran under the hypervisor nova was given (libvirt's domain type says so)
-    virt_type = yaml.safe_load(answers.read_text())["nova"]["virt_type"]
     boot = next(r["message"] for r in report["results"]
                 if r["check"] == "smoke: boot a guest on the compute node")
-    assert f"under {virt_type} (libvirt domain" in boot, boot
-    figure(f"hybrid {release} smoke steps (s): " + str({r["check"].removeprefix("smoke: "):
-                                             round(r["duration_s"], 1)
-                                             for r in report["results"]
-                                             if r["check"].startswith("smoke: ")}))
+    assert f"under {settings['nova']['virt_type']} (libvirt domain" in boot, boot
+    steps = {r["check"].removeprefix("smoke: "): round(r["duration_s"], 1)
+             for r in report["results"] if r["check"].startswith("smoke: ")}
+    figure(f"hybrid {release} smoke steps (s): {steps}")
 
 
 def test_a_second_deploy_changes_nothing_on_containers_or_vms(answers: Path, release: str):
