@@ -12,11 +12,12 @@ import shutil
 import time
 from pathlib import Path
 
+from installer.console import warn
 from installer.errors import LabError
 from installer.local import file_lock
 from installer.testbed.lab.paths import image_dir
 from installer.testbed.lab.sources import SUITE, Mirrors
-from installer.testbed.lab.system import run
+from installer.testbed.lab.system import mounts_under, pid_exists, run
 
 RECIPE_VERSION = "2"
 PACKAGES: tuple[str, ...] = (
@@ -69,15 +70,20 @@ def ensure_image(mirrors: Mirrors, log: Path, suite: str = SUITE) -> tuple[Path,
     with file_lock(final.parent / ".build.lock"):
         if (final / "etc" / "os-release").exists():  # another lab built it meanwhile
             return final, False
-        tmp = final.parent / f".{final.name}.building-{os.getpid()}"
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        clear_stale_builds(final.parent, final.name)
+        tmp = building_dir(final)
+        discard_build(tmp)
         log.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        proc = run(debootstrap_argv(tmp, mirrors.main, suite), check=False, timeout=BUILD_TIMEOUT)
+        try:
+            proc = run(debootstrap_argv(tmp, mirrors.main, suite), check=False,
+                       timeout=BUILD_TIMEOUT)
+        except BaseException:  # interrupted: debootstrap may have left /proc mounted in it
+            discard_build(tmp)
+            raise
         log.write_text(proc.stdout + proc.stderr)
         if proc.returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
+            discard_build(tmp)
             raise LabError(
                 f"building the node image with debootstrap failed (exit {proc.returncode})",
                 hint=f"see {log}; check that {mirrors.main} is reachable from this host",
@@ -88,6 +94,40 @@ def ensure_image(mirrors: Mirrors, log: Path, suite: str = SUITE) -> tuple[Path,
             f"{suite} built in {time.monotonic() - started:.0f} s from {mirrors.main}\n"
         )
     return final, True
+
+
+def building_dir(final: Path) -> Path:
+    """Where this process builds the image that becomes ``final``."""
+    return final.parent / f".{final.name}.building-{os.getpid()}"
+
+
+def discard_build(tmp: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> bool:
+    """Remove an unfinished build directory; False if a mount in it could not be undone.
+
+    debootstrap and the chroot steps mount /proc and /sys inside the tree; a build cut off
+    (Ctrl-C, a time limit) leaves them there, and deleting through a mount would reach the
+    host's files. So the mounts go first, deepest first, and a tree still holding one is
+    left alone and named.
+    """
+    for target in sorted(mounts_under(tmp, mountinfo), key=len, reverse=True):
+        run(["umount", "--lazy", target], check=False)
+    left = mounts_under(tmp, mountinfo)
+    if left:
+        warn(f"left {tmp} in place: still mounted in it: {', '.join(left)}")
+        return False
+    shutil.rmtree(tmp, ignore_errors=True)
+    return not tmp.exists()
+
+
+def clear_stale_builds(parent: Path, name: str) -> list[Path]:
+    """Discard the build directories of ``name`` whose building process is gone."""
+    cleared = []
+    for entry in sorted(parent.glob(f".{name}.building-*")):
+        pid = entry.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_exists(int(pid)) \
+                and discard_build(entry):
+            cleared.append(entry)
+    return cleared
 
 
 def finish(root: Path) -> None:

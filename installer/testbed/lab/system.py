@@ -116,3 +116,24 @@ def kill_all(pids: Sequence[int]) -> list[int]:
     for pid in killed:
         wait_reaped(pid)
     return killed
+
+
+def mounts_under(path: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> list[str]:
+    """The mount points below ``path`` (not ``path`` itself), as mountinfo lists them."""
+    prefix = str(path).rstrip("/") + "/"
+    found = []
+    for line in mountinfo.read_text().splitlines():
+        target = line.split()[4]
+        if target.startswith(prefix):
+            found.append(target)
+    return found
+
+
+def pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

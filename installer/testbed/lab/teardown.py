@@ -32,7 +32,7 @@ from installer.testbed.lab import (
 from installer.testbed.lab.lifecycle import lab_lock
 from installer.testbed.lab.paths import STATE_ROOT, LabPaths, apt_cache_dir
 from installer.testbed.lab.state import LabState, NodeState, load_state, save_state
-from installer.testbed.lab.system import ProcessRef, is_alive, wait_reaped
+from installer.testbed.lab.system import ProcessRef, is_alive, mounts_under, wait_reaped
 
 
 @dataclass
@@ -204,16 +204,6 @@ def _stop_process(ref: ProcessRef) -> str:
     os.kill(ref.pid, signal.SIGKILL)
     wait_reaped(ref.pid)
     return "killed"
-
-
-def mounts_under(path: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> list[str]:
-    prefix = str(path).rstrip("/") + "/"
-    found = []
-    for line in mountinfo.read_text().splitlines():
-        target = line.split()[4]
-        if target.startswith(prefix):
-            found.append(target)
-    return found
 
 
 def _refuse_mounts(path: Path) -> None:

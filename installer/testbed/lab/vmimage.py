@@ -263,9 +263,9 @@ def install_layer(tree: Path, spec: VmImageSpec, source: LayerSource, log: Path)
 
 def _build(spec: VmImageSpec, final: VmImage, log: Path,
            source: LayerSource | None = None) -> None:
-    tmp = final.directory.parent / f".{final.directory.name}.building-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    image.clear_stale_builds(final.directory.parent, final.directory.name)
+    tmp = image.building_dir(final.directory)
+    image.discard_build(tmp)
     tree = tmp / "tree"
     tmp.mkdir(parents=True)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -299,7 +299,7 @@ def _build(spec: VmImageSpec, final: VmImage, log: Path,
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
         os.rename(tmp, final.directory)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        image.discard_build(tmp)
         raise
 
 
