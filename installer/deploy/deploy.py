@@ -1,4 +1,4 @@
-"""Run the selected phases, one ansible-runner invocation per phase playbook."""
+"""Run the selected phases: one ansible-runner invocation, one ansible-playbook, for all."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from rich.markup import escape
 from installer import console as consoles
 from installer.deploy.confirm import confirm_local
 from installer.deploy.display import Progress
-from installer.deploy.events import RunTracker
+from installer.deploy.events import PhaseRecord, RunTracker
 from installer.deploy.hostkeys import record_new_host_keys, ssh_nodes
 from installer.deploy.nextsteps import next_steps, print_next_steps
 from installer.deploy.options import DEFAULT_STRATEGY, RunOptions, runner_kwargs
-from installer.deploy.phases import playbook_for, select_phases
+from installer.deploy.phases import combined_playbook, playbook_for, select_phases
 from installer.deploy.prepare import load_and_render
 from installer.deploy.resume import resume_command
 from installer.deploy.rundir import LOG_NAME, SUMMARY_NAME, RunLog, new_run_dir
@@ -138,35 +138,34 @@ def run_phases(
         log.write(f"==== recorded the SSH host keys of {', '.join(learned)} in {paths.known_hosts}")
     failed_phase: str | None = None
     stop = StopRequest()
+    playbook, ident = _one_playbook(phases, playbooks, run_dir)
+
+    def phase_done(record: PhaseRecord) -> None:
+        progress.phase_done(record.name, record.status, record.duration_s)
+        log.write(f"==== phase {record.name}: {record.status} in {record.duration_s:.1f}s")
+
+    tracker.on_phase_done = phase_done
     try:
         with progress, stop:
-            for phase, playbook in zip(phases, playbooks, strict=True):
-                tracker.start_phase(phase)
-                if stop.requested():  # a signal between two phases: start no other
-                    tracker.finish_phase("stopped")
-                    failed_phase = phase
-                    break
-                log.write(f"==== phase {phase}: {playbook}")
-                status = _run_one(
-                    options,
-                    playbook=playbook,
-                    inventory=paths.inventory,
-                    private_data_dir=run_dir,
-                    ident=phase,
-                    envvars=env,
-                    fact_cache=paths.facts,
-                    tracker=tracker,
-                    stop=stop,
-                )
-                if stop.requested() and status != "successful":
-                    status = "stopped"
-                    log.write(f"==== stopped by {stop.signal_name}")
-                record = tracker.finish_phase(status)
-                progress.phase_done(phase, status, record.duration_s)
-                log.write(f"==== phase {phase}: {status} in {record.duration_s:.1f}s")
-                if status != "successful":
-                    failed_phase = phase
-                    break
+            tracker.follow(phases)
+            log.write(f"==== phases {', '.join(phases)}: {playbook}")
+            status = _run_one(
+                options,
+                playbook=playbook,
+                inventory=paths.inventory,
+                private_data_dir=run_dir,
+                ident=ident,
+                envvars=env,
+                fact_cache=paths.facts,
+                tracker=tracker,
+                stop=stop,
+            )
+            if stop.requested() and status != "successful":
+                status = "stopped"
+                log.write(f"==== stopped by {stop.signal_name}")
+            phase_done(tracker.finish_phase(status))
+            if status != "successful":
+                failed_phase = tracker.phases[-1].name
     except KeyboardInterrupt:
         failed_phase = tracker.current.name if tracker.current else phases[0]
         if tracker.current and tracker.current.status == "running":
@@ -181,6 +180,16 @@ def run_phases(
     if failed_phase is not None:
         _raise_failure(summary, tracker, failed_phase, masker)
     return DeployResult(summary, summary_path)
+
+
+def _one_playbook(
+    phases: Sequence[str], playbooks: Sequence[Path], run_dir: Path
+) -> tuple[Path, str]:
+    """The playbook of the run and the name of its artifacts: one phase's own playbook, or
+    for several phases one written into the run directory that imports theirs in order."""
+    if len(playbooks) == 1:
+        return playbooks[0], phases[0]
+    return combined_playbook(phases, playbooks, run_dir / "phases.yml"), "phases"
 
 
 def _scrub_secrets(run_dir: Path, secrets: dict[str, str]) -> list[dict[str, str]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from installer.deploy.failures import TaskFailure, from_event
+from installer.deploy.phases import is_facts_play, is_gate_play, phase_of_play
 
 #: ``playbook_on_stats`` keys -> our counter names.
 _STATS_KEYS = {
@@ -37,6 +38,11 @@ class HostCounts:
     def add(self, other: HostCounts) -> None:
         for name in _STATS_KEYS.values():
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def minus(self, other: HostCounts) -> HostCounts:
+        """What is left of these counts after ``other`` (never below 0)."""
+        return HostCounts(**{name: max(0, getattr(self, name) - getattr(other, name))
+                             for name in _STATS_KEYS.values()})
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -92,7 +98,12 @@ def stats_to_counts(event_data: Mapping[str, Any]) -> dict[str, HostCounts]:
 
 
 class RunTracker:
-    """Consumes events of successive phase runs; safe to read from a display thread."""
+    """Consumes the events of a run; safe to read from a display thread.
+
+    A run may hold several phases (``follow``): the tracker then moves from one phase to
+    the next by the names of the plays, and tells ``on_phase_done`` about each phase it
+    closes on the way.
+    """
 
     def __init__(
         self,
@@ -101,6 +112,14 @@ class RunTracker:
     ) -> None:
         self._lock = threading.Lock()
         self.on_stdout = on_stdout
+        self.on_phase_done: Callable[[PhaseRecord], None] | None = None
+        self._following: list[str] = []
+        self._own_play_seen = False
+        self._closed: list[PhaseRecord] = []
+        self._run_first = 0
+        #: host -> what the gate plays between phases counted (not a phase's work)
+        self._gate_counts: dict[str, HostCounts] = {}
+        self._in_gate = False
         self._clock = clock
         self._phase_started = 0.0
         self._pending: list[TaskFailure] = []
@@ -117,11 +136,52 @@ class RunTracker:
         return self.phases[-1] if self.phases else None
 
     def start_phase(self, name: str) -> None:
+        """A run of one phase is about to start."""
         with self._lock:
-            self.phases.append(PhaseRecord(name=name))
-            self._phase_started = self._clock()
-            self._pending = []
-            self.play = self.task = ""
+            self._following = []
+            self._run_first = len(self.phases)
+            self._open(name)
+
+    def follow(self, phases: Sequence[str]) -> None:
+        """The run about to start holds ``phases``, in order: open the first one."""
+        with self._lock:
+            self._following = list(phases)
+            self._run_first = len(self.phases)
+            self._open(phases[0])
+
+    def _open(self, name: str) -> None:
+        self.phases.append(PhaseRecord(name=name))
+        self._phase_started = self._clock()
+        self._pending = []
+        self._own_play_seen = False
+        self.play = self.task = ""
+
+    def _next_phase(self, play: str) -> str | None:
+        """The phase a starting play moves the run on to, if it does."""
+        record = self.current
+        if not self._following or record is None or record.name not in self._following:
+            return None
+        later = self._following[self._following.index(record.name) + 1:]
+        own = phase_of_play(play)
+        if own is not None:
+            if own == record.name:
+                self._own_play_seen = True
+            return own if own in later else None
+        if is_facts_play(play) and self._own_play_seen and later:
+            return later[0]  # each phase playbook gathers facts first
+        return None
+
+    def _move_on(self, name: str) -> None:
+        record = self.phases[-1]
+        record.duration_s = self._clock() - self._phase_started
+        record.status = "successful"  # a failure would have ended the run (any_errors_fatal)
+        for failure in self._pending:  # so each failure of this phase was rescued
+            counts = record.hosts.get(failure.host)
+            if counts is not None and counts.failed:
+                counts.failed -= 1
+                counts.rescued += 1
+        self._closed.append(record)
+        self._open(name)
 
     def finish_phase(self, status: str) -> PhaseRecord:
         with self._lock:
@@ -152,9 +212,13 @@ class RunTracker:
         """ansible-runner ``event_handler``: update state; True keeps the event on disk."""
         with self._lock:
             self._apply(event)
+            closed, self._closed = self._closed, []
         stdout = event.get("stdout")
         if stdout and self.on_stdout:
             self.on_stdout(stdout)
+        for record in closed:
+            if self.on_phase_done:
+                self.on_phase_done(record)
         return True
 
     def _apply(self, event: Mapping[str, Any]) -> None:
@@ -166,7 +230,16 @@ class RunTracker:
         host = data.get("host")
         live = self.hosts.setdefault(str(host), HostLive()) if host else None
         if kind == "playbook_on_play_start":
-            self.play = str(data.get("play") or data.get("name") or "")
+            play = str(data.get("play") or data.get("name") or "")
+            self._in_gate = is_gate_play(play)
+            following = None if self._in_gate else self._next_phase(play)
+            if following is not None:
+                self._move_on(following)
+                record = self.phases[-1]
+            self.play = play
+        elif self._in_gate:  # plumbing between two phases, not a step to show or count
+            if live and kind.startswith("runner_on_"):
+                self._count_gate(str(host), kind)
         elif kind in _TASK_START:
             self.task = _task_label(data)
 
@@ -176,6 +249,9 @@ class RunTracker:
             changed = bool((data.get("res") or {}).get("changed"))
             live.counts.ok += 1
             live.counts.changed += int(changed)
+            counts = record.hosts.setdefault(str(host), HostCounts())
+            counts.ok += 1
+            counts.changed += int(changed)
             live.state = "changed" if changed else "ok"
             name = str(data.get("task") or "")
             if changed and (str(host), name) in self._notified:
@@ -185,29 +261,48 @@ class RunTracker:
 
         elif kind == "runner_on_skipped" and live:
             live.counts.skipped += 1
+            record.hosts.setdefault(str(host), HostCounts()).skipped += 1
             live.state = "skipped"
         elif kind == "runner_on_failed" and live:
+            counts = record.hosts.setdefault(str(host), HostCounts())
             if data.get("ignore_errors"):
                 live.counts.ignored += 1
+                counts.ignored += 1
             else:
                 live.counts.failed += 1
+                counts.failed += 1
                 live.state = "failed"
                 self._pending.append(from_event(record.name, event))
         elif kind == "runner_on_unreachable" and live:
             live.counts.unreachable += 1
+            record.hosts.setdefault(str(host), HostCounts()).unreachable += 1
             live.state = "unreachable"
             self._pending.append(from_event(record.name, event))
         elif kind == "playbook_on_notify" and host:
             # a handler is due on this host; whether it changes anything is its own result
             self._notified.add((str(host), str(data.get("handler") or "").split(" : ", 1)[-1]))
         elif kind == "playbook_on_stats":
-            record.hosts = stats_to_counts(data)
+            # the recap covers the whole run: what earlier phases of it counted is theirs
+            earlier = self.phases[self._run_first:-1]
+            record.hosts = _left_after(stats_to_counts(data),
+                                       [*(r.hosts for r in earlier), self._gate_counts])
             record.failures = self._fatal_failures(record.hosts)
         elif kind in {"verbose", "error", "warning", "deprecated"} and event.get("stdout"):
             record.output_tail = [
                 *record.output_tail,
                 *str(event["stdout"]).splitlines(),
             ][-_KEEP_TAIL:]
+
+    def _count_gate(self, host: str, kind: str) -> None:
+        """A gate's result: not the phase's work; a failed gate ends the run's phases."""
+        counts = self._gate_counts.setdefault(host, HostCounts())
+        if kind == "runner_on_failed":
+            counts.failed += 1
+            self._following = []
+        elif kind == "runner_on_ok":
+            counts.ok += 1
+        elif kind == "runner_on_skipped":
+            counts.skipped += 1
 
     def _fatal_failures(self, hosts: Mapping[str, HostCounts]) -> list[TaskFailure]:
         """The last failure of each host the recap says failed (earlier ones were rescued)."""
@@ -244,6 +339,18 @@ class RunTracker:
                 for h, v in self.hosts.items()
             }
             return phase, self.play, self.task, hosts
+
+
+def _left_after(run: dict[str, HostCounts],
+                earlier: Sequence[Mapping[str, HostCounts]]) -> dict[str, HostCounts]:
+    """A run's recap less what its earlier phases and its gates counted from their events."""
+    left = {}
+    for host, counts in run.items():
+        for seen in earlier:
+            if host in seen:
+                counts = counts.minus(seen[host])
+        left[host] = counts
+    return left
 
 
 def _task_label(data: Mapping[str, Any]) -> str:

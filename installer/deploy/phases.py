@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,3 +52,59 @@ def select_phases(only: Sequence[str] = (), start: str | None = None) -> list[st
     if only:
         return [p for p in PHASES if p in set(only)]
     return list(PHASES)
+
+
+#: What each phase's plays are called: ``"<Title> | what the play does"`` (the playbooks'
+#: own convention, held by a contract test). The facts play every phase playbook imports
+#: first is ``"Facts | ..."`` and belongs to the phase that follows it.
+FACTS_PLAY = "Facts"
+
+
+def phase_of_play(play: str) -> str | None:
+    """The phase a play belongs to by its name, ``None`` for the facts play or another."""
+    title = play.split(" | ", 1)[0].strip().lower()
+    return title if title in PHASES else None
+
+
+def is_facts_play(play: str) -> bool:
+    return play.split(" | ", 1)[0].strip() == FACTS_PLAY
+
+
+#: The play a combined run holds between two phases: it fails every node left when one
+#: failed in the phase before, so the next phase starts nowhere (as separate runs would).
+GATE_PLAY = "Gate"
+
+_GATE = """- name: "Gate | go on to {phase} only if every node got through the phase before"
+  hosts: all
+  gather_facts: false
+  tags: [always]
+  tasks:
+    - name: Every node got through the phase before {phase}
+      ansible.builtin.fail:
+        msg: >-
+          not starting {phase}: {{{{ ansible_play_hosts_all | difference(ansible_play_hosts)
+          | join(', ') }}}} failed before it
+      when: ansible_play_hosts_all | difference(ansible_play_hosts) | length > 0
+"""
+
+
+def is_gate_play(play: str) -> bool:
+    return play.split(" | ", 1)[0].strip() == GATE_PLAY
+
+
+def combined_playbook(phases: Sequence[str], playbooks: Sequence[Path], dest: Path) -> Path:
+    """A playbook at ``dest`` that imports ``playbooks`` in order, for one ansible-playbook.
+
+    One run instead of one per phase: Ansible, the inventory and the collections load once,
+    and Mitogen keeps one interpreter per node for the whole deploy, so each module reaches
+    a node once (a no-change re-run of the four-node lab: about 9 s less). A gate play
+    between two phases keeps a failure where it happened.
+    """
+    parts = ["---\n# Written by stackinstall deploy: the selected phases in one run.\n"]
+    for index, (phase, playbook) in enumerate(zip(phases, playbooks, strict=True)):
+        if index:
+            parts.append(_GATE.format(phase=phase))
+        parts.append(f"- name: Phase {phase}\n"
+                     f"  ansible.builtin.import_playbook: {json.dumps(str(playbook.resolve()))}\n")
+    dest.write_text("\n".join(parts), encoding="utf-8")
+    return dest

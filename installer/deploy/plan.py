@@ -248,24 +248,31 @@ def _classify(node: NodePlan, data: Mapping[str, Any], res: Mapping[str, Any], l
     return names
 
 
-def read_events(run_dir: Path, phases: Iterable[str]) -> list[dict[str, Any]]:
-    """Every job event of a run's ``phases``, in the order they ran."""
-    events: list[dict[str, Any]] = []
-    for phase in phases:
+def read_events(run_dir: Path) -> list[dict[str, Any]]:
+    """Every job event of a run, in the order it ran.
+
+    A run keeps its events under ``artifacts/<ident>/job_events``: one ident for the run
+    (``phases`` when it held several phases, else the phase's own name).
+    """
+    batches: list[list[dict[str, Any]]] = []
+    root = run_dir / "artifacts"
+    for ident in sorted(root.iterdir()) if root.is_dir() else []:
         batch: list[dict[str, Any]] = []
-        for path in (run_dir / "artifacts" / phase / "job_events").glob("*.json"):
+        for path in (ident / "job_events").glob("*.json"):
             try:
                 batch.append(json.loads(path.read_text(encoding="utf-8")))
             except (OSError, ValueError):
                 continue
-        events += sorted(batch, key=lambda e: int(e.get("counter", 0)))
-    return events
+        if batch:
+            batches.append(sorted(batch, key=lambda e: int(e.get("counter", 0))))
+    batches.sort(key=lambda b: str(b[0].get("created", "")))
+    return [event for batch in batches for event in batch]
 
 
 def from_run(summary: RunSummary) -> Plan:
     """The plan of a finished check-mode run, read back from its events, secrets masked."""
     masker = Masker(load_secret_values(summary.deploy_dir).values())
-    return build(read_events(summary.run_dir, [p.name for p in summary.phases]), masker)
+    return build(read_events(summary.run_dir), masker)
 
 
 def show(console: Console, plan: Plan, *, diffs: bool = False) -> None:

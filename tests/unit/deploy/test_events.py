@@ -144,3 +144,38 @@ def test_the_handlers_that_ran_are_named_per_host():
     assert record.as_dict()["handlers"] == {"openstack2": ["Restart neutron l3 agent"]}
     assert handlers_line([record]) == "restarted: openstack2: Restart neutron l3 agent"
     assert handlers_line([]) == "restarted: nothing (no handler ran)"
+
+
+def _play(name: str) -> dict:
+    return {"event": "playbook_on_play_start", "event_data": {"play": name}}
+
+
+def _result(kind: str, host: str) -> dict:
+    return {"event": kind, "event_data": {"host": host, "task": "t", "res": {}}}
+
+
+def test_one_run_of_several_phases_is_split_by_its_plays():
+    ticks = iter(range(100))
+    tracker = RunTracker(clock=lambda: float(next(ticks)))
+    done: list[str] = []
+    tracker.on_phase_done = lambda record: done.append(record.name)
+    tracker.follow(["bootstrap", "infra"])
+    for event in [
+        _play("Facts | gather"), _result("runner_on_skipped", "h1"),
+        _play("Bootstrap | base"), _result("runner_on_ok", "h1"),
+        _result("runner_on_ok", "h1"),
+        _play("Gate | go on to infra"), _result("runner_on_skipped", "h1"),
+        _play("Facts | gather"), _result("runner_on_skipped", "h1"),
+        _play("Infra | time"), _result("runner_on_ok", "h1"),
+        {"event": "playbook_on_stats", "event_data": {"ok": {"h1": 3}, "skipped": {"h1": 3}}},
+    ]:
+        tracker.handle(event)
+    assert done == ["bootstrap"]
+    tracker.finish_phase("successful")
+    bootstrap, infra = tracker.phases
+    assert (bootstrap.name, bootstrap.status, infra.name) == ("bootstrap", "successful", "infra")
+    assert bootstrap.duration_s > 0
+    # the facts play belongs to the phase after it; the gate to neither
+    assert (bootstrap.hosts["h1"].ok, bootstrap.hosts["h1"].skipped) == (2, 1)
+    assert (infra.hosts["h1"].ok, infra.hosts["h1"].skipped) == (1, 1)
+    assert tracker.totals()["h1"].ok == 3 and tracker.totals()["h1"].skipped == 2

@@ -98,16 +98,19 @@ def test_an_unchanged_cloud_has_nothing_to_do():
     assert unknown.verdict == "nothing to do (1 tasks could not tell in check mode)"
 
 
-def test_events_are_read_phase_by_phase_in_order(tmp_path: Path):
-    for phase, counters in (("infra", [2, 1]), ("services", [1])):
-        directory = tmp_path / "artifacts" / phase / "job_events"
+def test_events_are_read_in_the_order_they_ran(tmp_path: Path):
+    # one ident per run; were there several, the earlier one's events come first
+    for ident, counters, created in (("services", [1], "2026-12-07T10:00:05"),
+                                     ("infra", [2, 1], "2026-12-07T10:00:00")):
+        directory = tmp_path / "artifacts" / ident / "job_events"
         directory.mkdir(parents=True)
         for counter in counters:
-            (directory / f"{counter}-x.json").write_text(
-                json.dumps({"counter": counter, "event": f"{phase}{counter}"}))
+            (directory / f"{counter}-x.json").write_text(json.dumps(
+                {"counter": counter, "event": f"{ident}{counter}", "created": created}))
     (tmp_path / "artifacts" / "infra" / "job_events" / "bad.json").write_text("{")
-    events = read_events(tmp_path, ["infra", "services"])
+    events = read_events(tmp_path)
     assert [e["event"] for e in events] == ["infra1", "infra2", "services1"]
+    assert read_events(tmp_path / "nothing") == []
 
 
 def test_a_notified_handler_is_a_restart_and_hidden_changes_are_counted():

@@ -48,7 +48,8 @@ LEAK = """
 """
 
 
-def _setup(tmp_path: Path, infra_extra: str = "") -> tuple[Path, Path]:
+def _setup(tmp_path: Path, infra_extra: str = "",
+           bootstrap_extra: str = "") -> tuple[Path, Path]:
     deploy = tmp_path / "deploy"
     inv = deploy / "inventory"
     (inv / "group_vars" / "all").mkdir(parents=True)
@@ -63,7 +64,7 @@ def _setup(tmp_path: Path, infra_extra: str = "") -> tuple[Path, Path]:
     books.mkdir()
     out = tmp_path / "out"
     out.mkdir()
-    for phase, extra in (("bootstrap", ""), ("infra", infra_extra)):
+    for phase, extra in (("bootstrap", bootstrap_extra), ("infra", infra_extra)):
         (books / f"{phase}.yml").write_text(PLAY.format(phase=phase, out=out, extra=extra))
     return deploy, books
 
@@ -81,7 +82,9 @@ def test_first_run_changes_then_rerun_changes_nothing(tmp_path):
     assert all(p["duration_s"] > 0 for p in data["phases"])
     assert data["hosts"]["n1"]["changed"] == 2 and data["hosts"]["n2"]["changed"] == 2
     run_dir = first.summary_path.parent
-    assert (run_dir / "artifacts" / "bootstrap" / "job_events").is_dir()
+    # both phases in one ansible-playbook
+    assert [p.name for p in (run_dir / "artifacts").iterdir()] == ["phases"]
+    assert data["hosts"]["n1"]["failed"] == 0 and data["hosts"]["n1"]["ok"] == 4
     log = (run_dir / "deploy.log").read_text()
     assert "TASK [Write a file]" in log and "\x1b[" not in log
     assert _grep(run_dir, SECRET) == []
@@ -110,6 +113,44 @@ def test_failure_names_host_task_error_log_and_resume_command(tmp_path, capsys):
     assert data["status"] == "failed"
     assert data["failures"][0]["host"] == "n2"
     assert data["resume_command"] == "stackinstall deploy answers.yml --from infra"
+
+
+def test_a_failed_phase_starts_no_later_phase_on_any_node(tmp_path, capsys):
+    deploy, books = _setup(tmp_path, bootstrap_extra=FAIL)
+    with pytest.raises(DeployError) as exc:
+        run_phases(deploy, ["bootstrap", "infra"], RunOptions(), playbooks_dir=books,
+                   resume=lambda phase: resume_command(Path("answers.yml"), phase))
+    assert "phase bootstrap failed on n2" in exc.value.message
+    assert "--from bootstrap" in exc.value.hint
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["bootstrap-n1", "bootstrap-n2"]
+    summary = exc.value.summary
+    assert [(p["name"], p["status"]) for p in summary["phases"]] == [("bootstrap", "failed")]
+    # the gate that stopped n1 before infra is not counted as a failure of n1
+    assert summary["hosts"]["n1"]["failed"] == 0 and summary["hosts"]["n2"]["failed"] == 1
+    assert [f["host"] for f in summary["failures"]] == ["n2"]
+
+
+def test_rescued_failures_of_an_earlier_phase_count_as_rescued(tmp_path):
+    rescued = """
+    - name: Fail and recover on n2
+      block:
+        - name: Break on n2
+          ansible.builtin.fail:
+          when: inventory_hostname == 'n2'
+      rescue:
+        - name: Recover
+          ansible.builtin.debug:
+            msg: recovered
+"""
+    deploy, books = _setup(tmp_path, bootstrap_extra=rescued)
+    result = run_phases(deploy, ["bootstrap", "infra"], RunOptions(), playbooks_dir=books)
+    data = json.loads(result.summary_path.read_text())
+    assert [(p["name"], p["status"]) for p in data["phases"]] == [
+        ("bootstrap", "successful"), ("infra", "successful")]
+    assert data["hosts"]["n2"]["failed"] == 0 and data["hosts"]["n2"]["rescued"] == 1
+    assert data["phases"][0]["hosts"]["n2"]["rescued"] == 1
+    assert (tmp_path / "out" / "infra-n1").exists() and (tmp_path / "out" / "infra-n2").exists()
 
 
 def test_a_leaking_task_is_detected_reported_and_redacted(tmp_path):

@@ -11,9 +11,10 @@ from installer.deploy.timing import slowest, task_times
 
 
 def _event(counter: int, event: str, task: str, host: str, start: str, end: str,
-           uuid: str | None = None, role: str = "base") -> dict:
+           uuid: str | None = None, role: str = "base", play: str = "") -> dict:
     return {"counter": counter, "event": event,
             "event_data": {"task": task, "task_uuid": uuid or task, "host": host, "role": role,
+                           "play": play,
                            "start": f"2026-12-06T11:00:{start}+00:00",
                            "end": f"2026-12-06T11:00:{end}+00:00"}}
 
@@ -53,12 +54,24 @@ def test_the_same_name_twice_is_two_tasks() -> None:
     assert sorted(t.wall_s for t in task_times(events, "services")) == [1.0, 2.0]
 
 
-def test_slowest_orders_every_phase_and_keeps_the_top(tmp_path: Path) -> None:
-    _write(tmp_path, "bootstrap", [
-        _event(1, "runner_on_ok", "Install", "openstack1", "00.0", "30.0"),
-        _event(2, "runner_on_ok", "Hosts", "openstack1", "30.0", "31.0")])
-    _write(tmp_path, "services", [
-        _event(1, "runner_on_ok", "Register", "openstack1", "00.0", "12.0", role="keystone")])
+def test_slowest_orders_every_phase_of_one_run_and_keeps_the_top(tmp_path: Path) -> None:
+    # one run, several phases: each event's phase is told by its play's name
+    _write(tmp_path, "phases", [
+        _event(1, "runner_on_ok", "Gather", "openstack1", "00.0", "00.5", play="Facts | all"),
+        _event(2, "runner_on_ok", "Install", "openstack1", "00.0", "30.0",
+               play="Bootstrap | base"),
+        _event(3, "runner_on_ok", "Hosts", "openstack1", "30.0", "31.0",
+               play="Bootstrap | base"),
+        _event(4, "runner_on_ok", "Register", "openstack1", "00.0", "12.0", role="keystone",
+               play="Services | keystone")])
     top = slowest(tmp_path, ["bootstrap", "services"], top=2)
     assert [(t.phase, t.task) for t in top] == [("bootstrap", "Install"), ("services", "Register")]
-    assert slowest(tmp_path, ["post"]) == []
+    every = slowest(tmp_path, ["bootstrap", "services", "post"])
+    assert [t.phase for t in every if t.task == "Gather"] == ["bootstrap"]
+    assert [t for t in every if t.phase == "post"] == []
+
+
+def test_a_run_of_one_playbook_outside_the_phases_is_that_phase(tmp_path: Path) -> None:
+    _write(tmp_path, "destroy", [
+        _event(1, "runner_on_ok", "Stop", "openstack1", "00.0", "04.0", play="Destroy nodes")])
+    assert [(t.phase, t.task) for t in slowest(tmp_path, ["destroy"])] == [("destroy", "Stop")]
