@@ -85,6 +85,15 @@ def selects(when: Mapping[str, Sequence[str]], values: Mapping[str, Any]) -> boo
 
 
 @dataclass(frozen=True)
+class Firewall:
+    """How an L2 agent enforces security groups."""
+
+    driver: str
+    #: the driver filters bridged traffic with iptables, so the kernel needs br_netfilter
+    br_netfilter: bool
+
+
+@dataclass(frozen=True)
 class Component:
     """What part of one inventory group runs, per distro family."""
 
@@ -97,6 +106,8 @@ class Component:
     when: Mapping[str, tuple[str, ...]]
     #: binaries that heartbeat into their API's service list, by openstacksdk proxy
     reports: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: an L2 agent's security-group enforcement
+    firewall: Firewall | None = None
 
     def active(self, values: Mapping[str, Any]) -> bool:
         """Whether the rendered variables ``values`` select this component."""
@@ -229,7 +240,10 @@ class Catalogue:
                          "units": {f: list(c.units[f]) for f in FAMILIES},
                          "ports": list(c.ports),
                          **({"reports": {k: list(v) for k, v in c.reports.items()}}
-                            if c.reports else {})}
+                            if c.reports else {}),
+                         **({"firewall": {"driver": c.firewall.driver,
+                                          "br_netfilter": c.firewall.br_netfilter}}
+                            if c.firewall else {})}
                 for c in self.components.values()
             },
             "overrides": {name: list(s.overrides) for name, s in self.services.items()
@@ -307,7 +321,17 @@ def _component(name: str, raw: dict[str, Any], ports: Mapping[str, int]) -> Comp
                       for c in raw.get("configs") or ()),
         when={str(k): tuple(str(v) for v in vs) for k, vs in (raw.get("when") or {}).items()},
         reports=_reports(raw.get("reports"), units, where),
+        firewall=_firewall(raw.get("firewall"), f"{where}.firewall"),
     )
+
+
+def _firewall(raw: Any, where: str) -> Firewall | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("driver"), str) \
+            or not isinstance(raw.get("br_netfilter"), bool):
+        raise CatalogueError(f"{where}: needs driver (a name) and br_netfilter (true/false)")
+    return Firewall(raw["driver"], raw["br_netfilter"])
 
 
 def _reports(raw: Any, units: Mapping[str, tuple[str, ...]],

@@ -6,13 +6,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from installer import catalogue
+from installer.catalogue import Firewall
 from installer.testbed.smoke.cloud import connect
 from installer.testbed.smoke.image import GuestImage, built_image
 from installer.testbed.smoke.plan import plan, storage_probe
-from installer.testbed.smoke.run import SmokeRun
+from installer.testbed.smoke.run import LINUXBRIDGE_FIREWALL, SmokeRun
 from installer.testbed.smoke.steps import StepFailed
 from installer.verify.inventory import Inventory
 from installer.verify.result import FAIL, CheckResult, Progress
+
+
+def l2_firewall(inventory: Inventory) -> Firewall:
+    """How the L2 agent of the deployment's network.mechanism_driver enforces security
+    groups, as the catalogue of its release says."""
+    release = str(inventory.variables.get("openstack_release", catalogue.default_release()))
+    selected = {"neutron_mechanism_driver": inventory.variables.get("neutron_mechanism_driver",
+                                                                   "linuxbridge")}
+    agents = [c.firewall for c in catalogue.load(release).in_group("neutron_l2_agent", selected)
+              if c.firewall is not None]
+    return agents[0] if agents else LINUXBRIDGE_FIREWALL
 
 
 def smoke(
@@ -44,8 +57,7 @@ def smoke(
         image=(lambda: image) if image is not None else built_image(guest_image),
         storage_probe=storage_probe(hosts.__getitem__, backend),
         node_host=hosts.__getitem__,
-        mechanism_driver=str(inventory.variables.get("neutron_mechanism_driver",
-                                                     "linuxbridge")),
+        firewall=l2_firewall(inventory),
         progress=progress,
     )
     try:

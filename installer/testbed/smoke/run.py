@@ -33,6 +33,7 @@ from typing import Any
 
 from openstack import exceptions
 
+from installer.catalogue import Firewall
 from installer.testbed.smoke import diagnose
 from installer.testbed.smoke import steps as s
 from installer.testbed.smoke.cloud import again
@@ -55,6 +56,8 @@ SUBNET = "172.31.254.0/24"
 EXTERNAL_NETWORK = "public"
 DATA_MIB = 4
 GUEST_RAM_MIB = 256
+#: What the smoke assumes when nobody says: linuxbridge's agent (the catalogue's).
+LINUXBRIDGE_FIREWALL = Firewall(driver="iptables", br_netfilter=True)
 #: Where the kernel shows that bridged traffic passes iptables (br_netfilter).
 BR_NETFILTER = "/proc/sys/net/bridge/bridge-nf-call-iptables"
 #: The hypervisor of a libvirt domain, from the first line of its XML.
@@ -93,8 +96,9 @@ class SmokeRun:
     guests: list[Guest] = field(default_factory=list)
     guest_image: GuestImage | None = None
     network_node: str = ""
-    #: neutron's ML2 mechanism driver: ``linuxbridge`` filters with iptables on bridges.
-    mechanism_driver: str = "linuxbridge"
+    #: how the deployment's L2 agent enforces security groups (the catalogue's ``firewall``
+    #: of the agent of network.mechanism_driver)
+    firewall: Firewall = LINUXBRIDGE_FIREWALL
     floating_address: str = ""
     data_sha256: str = ""
     progress: Progress = unheard
@@ -428,8 +432,8 @@ class SmokeRun:
                 f"{lines[0]}, {lines[1]} authorized key(s)")
 
     def _need_br_netfilter(self, node: str) -> None:
-        """The linuxbridge agent's iptables rules see bridged traffic only through
-        br_netfilter: blocked (a host limit) where ``node``'s kernel has none."""
+        """An iptables firewall sees bridged traffic only through br_netfilter: blocked (a
+        host limit) where ``node``'s kernel has none."""
         probe = self.on_node(node).run(f"cat {BR_NETFILTER}")
         if probe.rc != 0:
             kernel = self.on_node(node).run("uname -r").stdout.strip()
@@ -439,10 +443,10 @@ class SmokeRun:
                 "security groups cannot be enforced (a host limit, not a deployment fault)")
 
     def security_groups(self) -> str:
-        firewall = "Open vSwitch's own firewall"
-        if self.mechanism_driver == "linuxbridge":
+        firewall = f"firewall_driver {self.firewall.driver}"
+        if self.firewall.br_netfilter:
             self._need_br_netfilter(self.compute_hosts[0])
-            firewall = "linuxbridge's iptables through br_netfilter"
+            firewall += " through br_netfilter"
         net_api = self.conn.network
         rules = self.read(lambda: list(net_api.security_group_rules(
             security_group_id=self.made["security_group"], protocol="tcp")))

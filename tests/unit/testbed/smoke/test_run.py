@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from installer.catalogue import Firewall
 from installer.testbed.smoke import steps as s
 from installer.testbed.smoke.image import GuestImage, operator_image
-from installer.testbed.smoke.run import SmokeRun
+from installer.testbed.smoke.run import LINUXBRIDGE_FIREWALL, SmokeRun
 from installer.verify.result import BLOCKED, FAIL, PASS
 from tests.unit.testbed.smoke.fakecloud import FakeCloud, NetworkNode
 
@@ -28,7 +29,7 @@ def _clock() -> Callable[[], float]:
 
 
 def smoke(cloud: FakeCloud, *, image: GuestImage | None = None, blocked: str | None = None,
-          br_netfilter: bool = True, mechanism_driver: str = "linuxbridge",
+          br_netfilter: bool = True, firewall: Firewall = LINUXBRIDGE_FIREWALL,
           domain_type: str = "kvm") -> tuple[SmokeRun, NetworkNode]:
     node = NetworkNode(cloud, br_netfilter=br_netfilter, domain_type=domain_type)
     run = SmokeRun(conn=cloud, controller="openstack1", compute_hosts=["openstack3"],
@@ -36,7 +37,7 @@ def smoke(cloud: FakeCloud, *, image: GuestImage | None = None, blocked: str | N
                    image=lambda: image or GuestImage(Path("/cache/guest.raw"), "raw"),
                    node_host=lambda name: node, storage_probe=lambda name: blocked,
                    prefix=PREFIX, clock=_clock(), sleep=lambda seconds: None,
-                   mechanism_driver=mechanism_driver)
+                   firewall=firewall)
     run.run()
     return run, node
 
@@ -90,9 +91,10 @@ def test_security_groups_are_blocked_without_br_netfilter_and_the_rest_passes() 
 
 
 def test_open_vswitch_enforces_security_groups_without_br_netfilter() -> None:
-    run, node = smoke(FakeCloud(), br_netfilter=False, mechanism_driver="openvswitch")
+    ovs = Firewall(driver="openvswitch", br_netfilter=False)
+    run, node = smoke(FakeCloud(), br_netfilter=False, firewall=ovs)
     assert statuses(run) == dict.fromkeys(ALL_STEPS, PASS), run.recorder.results
-    assert "Open vSwitch's own firewall" in result(run, s.SECURITY_GROUPS).message
+    assert "(firewall_driver openvswitch)" in result(run, s.SECURITY_GROUPS).message
     assert not any("bridge-nf-call-iptables" in c for c in node.commands)
     assert len([c for c in node.commands if "root@10.243.0.200 true;" in c]) == 1
 
