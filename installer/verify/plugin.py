@@ -19,7 +19,7 @@ The node checks are testinfra tests (``installer/verify/nodetests``) marked with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,17 +164,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 _SEQ = pytest.StashKey[int]()
 
 
+def _host_of(node: NodeInfo, config: pytest.Config) -> Any:
+    """testinfra's host for ``node``, or why it cannot be reached (made once per process)."""
+    hosts = config.stash[_HOSTS]
+    if node.name not in hosts:
+        hosts[node.name] = (testinfra.get_host("local://") if config.getoption("local")
+                            else _connect(node, config.getoption("control_dir")))
+    return hosts[node.name]
+
+
 @pytest.fixture
 def host(node: NodeInfo, request: pytest.FixtureRequest) -> Any:
     """testinfra's host for ``node`` over SSH (made and reached once per process)."""
-    hosts = request.config.stash[_HOSTS]
-    if node.name not in hosts:
-        hosts[node.name] = (testinfra.get_host("local://") if request.config.getoption("local")
-                            else _connect(node, request.config.getoption("control_dir")))
-    made = hosts[node.name]
+    made = _host_of(node, request.config)
     if isinstance(made, str):
         pytest.fail(made, pytrace=False)
     return made
+
+
+@pytest.fixture
+def peer(request: pytest.FixtureRequest) -> Callable[[NodeInfo], Any]:
+    """For a check that compares its node with others: the testinfra host of another node,
+    or a string saying why it cannot be reached."""
+    return lambda other: _host_of(other, request.config)
 
 
 def _connect(node: NodeInfo, control_dir: str | None) -> Any:

@@ -49,19 +49,46 @@ def test_volume_group(host: Any, ctx: CheckContext) -> None:
     ctx.passed(f"{name}: {free / GIB:.1f} of {size / GIB:.1f} GiB free")
 
 
-@check("iscsi initiator", groups=("nova_compute",), where=WHERE_INITIATOR, when=LVM)
-def test_iscsi_initiator(host: Any, ctx: CheckContext) -> None:
-    problems = []
+def initiator_name(host: Any) -> tuple[str, str]:
+    """(the node's InitiatorName, or "" and why there is none)."""
     got = host.run("cat %s", INITIATOR_FILE)
-    names = [line.split("=", 1)[1].strip() for line in str(got.stdout).splitlines()
-             if line.strip().startswith("InitiatorName=")] if got.rc == 0 else []
-    name = names[0] if names else ""
     if got.rc != 0:
-        problems.append(f"{INITIATOR_FILE} is missing (open-iscsi writes it when iscsid first "
-                        "starts)")
-    elif not name.startswith(("iqn.", "eui.")):
-        problems.append(f"{INITIATOR_FILE} has no InitiatorName=iqn.… line"
-                        + (f" (found {name!r})" if name else ""))
+        return "", (f"{INITIATOR_FILE} is missing (open-iscsi writes it when iscsid first "
+                    "starts)")
+    names = [line.split("=", 1)[1].strip() for line in str(got.stdout).splitlines()
+             if line.strip().startswith("InitiatorName=")]
+    name = names[0] if names else ""
+    if not name.startswith(("iqn.", "eui.")):
+        return "", (f"{INITIATOR_FILE} has no InitiatorName=iqn.… line"
+                    + (f" (found {name!r})" if name else ""))
+    return name, ""
+
+
+def _shared_with(name: str, ctx: CheckContext, peer: Any) -> list[str]:
+    """The other compute nodes with the same initiator name (a cloned disk or image)."""
+    same = []
+    for other in ctx.inventory.group("nova_compute"):
+        if other.name == ctx.node.name:
+            continue
+        made = peer(other)
+        if not isinstance(made, str) and initiator_name(made)[0] == name:
+            same.append(other.name)
+    return same
+
+
+@check("iscsi initiator", groups=("nova_compute",), where=WHERE_INITIATOR, when=LVM)
+def test_iscsi_initiator(host: Any, ctx: CheckContext, peer: Any) -> None:
+    problems = []
+    name, missing = initiator_name(host)
+    if missing:
+        problems.append(missing)
+    elif shared := _shared_with(name, ctx, peer):
+        # a target tells initiators apart by this name: two nodes with one name take each
+        # other's sessions, and a guest's volume goes away from under it
+        problems.append(f"{name} is also the initiator name of {', '.join(shared)} (a "
+                        "cloned disk or image): give each node its own with "
+                        f"`echo InitiatorName=$(iscsi-iname) > {INITIATOR_FILE}` and restart "
+                        "iscsid")
     # iscsiadm starts iscsid through its socket when os-brick first logs in to a target, so
     # an enabled unit that is not running yet is ready too
     states = {unit: unit_state(host, unit) for unit in ISCSID_UNITS}

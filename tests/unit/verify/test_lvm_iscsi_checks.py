@@ -3,6 +3,7 @@ of LVM over iSCSI would. The checks' selection by cinder.backend is in test_plug
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -35,10 +36,16 @@ def compute(four_node: Path, tmp_path: Path) -> CheckContext:
     return _ctx(four_node, tmp_path, "openstack3")
 
 
-def _run(check, host: FakeHost, ctx: CheckContext) -> SimpleNamespace:
+def _no_peer(node):
+    raise AssertionError(f"the four-node sample has one compute node, not {node.name}")
+
+
+def _run(check, host: FakeHost, ctx: CheckContext, *args) -> SimpleNamespace:
     """As ``outcome``, and a blocked check as ok=None with its reason."""
+    if check is lvm.test_iscsi_initiator and not args:
+        args = (_no_peer,)
     try:
-        return outcome(check, host, ctx)
+        return outcome(check, host, ctx, *args)
     except pytest.skip.Exception as exc:
         return SimpleNamespace(ok=None, message=str(exc.msg))
 
@@ -121,3 +128,34 @@ def test_iscsid_that_can_neither_run_nor_start_fails(compute: CheckContext) -> N
     assert result.ok is False
     assert result.message == ("iscsid can neither run nor start on demand: iscsid.socket is "
                               "inactive and disabled, iscsid.service is inactive and disabled")
+
+
+def _with_computes(ctx: CheckContext, *names: str) -> CheckContext:
+    """``ctx`` in a deployment with more compute nodes, as copies of its own."""
+    more = tuple(replace(ctx.node, name=name) for name in names)
+    inventory = replace(ctx.inventory, nodes=(*ctx.inventory.nodes, *more))
+    return CheckContext(node=ctx.node, inventory=inventory)
+
+
+def test_an_initiator_name_shared_with_another_compute_node_fails(compute) -> None:
+    """Cloned disks carry one InitiatorName: the target mixes up their sessions."""
+    ctx = _with_computes(compute, "openstack5", "openstack6")
+    other = "InitiatorName=iqn.1993-08.org.debian:01:aaaaaaaaaaaa\n"
+    peers = {"openstack5": _initiator_host((0, GOOD_FILE, "")),
+             "openstack6": _initiator_host((0, other, ""))}
+    result = _run(lvm.test_iscsi_initiator, _initiator_host((0, GOOD_FILE, "")), ctx,
+                  lambda node: peers[node.name])
+    assert result.ok is False
+    assert result.message.startswith("iqn.1993-08.org.debian:01:4c1c2d8e9f is also the "
+                                     "initiator name of openstack5 (a cloned disk or image)")
+    assert "iscsi-iname" in result.message
+
+
+def test_distinct_names_and_an_unreachable_peer_pass(compute) -> None:
+    ctx = _with_computes(compute, "openstack5", "openstack6")
+    other = "InitiatorName=iqn.1993-08.org.debian:01:aaaaaaaaaaaa\n"
+    peers = {"openstack5": _initiator_host((0, other, "")),
+             "openstack6": "cannot reach openstack6 over SSH: refused"}
+    result = _run(lvm.test_iscsi_initiator, _initiator_host((0, GOOD_FILE, "")), ctx,
+                  lambda node: peers[node.name])
+    assert result.ok, result.message
