@@ -8,6 +8,10 @@ from installer.answers.model import Deployment, Node
 #: tests/contract guards the two agree). A cinder.device that is already its physical volume
 #: is this deployment's own, not someone else's data.
 CINDER_VOLUME_GROUP = "cinder-volumes"
+#: Where the ceph role keeps each OSD's directory (roles/ceph: ceph_osd_data_root); an OSD on
+#: a device has a ``block`` link to it there. A device an OSD's block links to on this node
+#: is this deployment's own OSD, not someone else's data.
+CEPH_OSD_DATA_ROOT = "/var/lib/ceph/osd"
 
 
 def device_uses(deployment: Deployment, node: Node) -> list[tuple[str, str]]:

@@ -23,6 +23,8 @@ class DeviceFacts:
     holders: tuple[str, ...] = ()
     #: the LVM volume group the device is a physical volume of ("" when none)
     volume_group: str = ""
+    #: the Ceph OSD directory on the node whose ``block`` links to the device ("" when none)
+    osd: str = ""
 
 
 @dataclass(frozen=True)

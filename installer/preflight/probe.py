@@ -10,6 +10,7 @@ import re
 import shlex
 from collections.abc import Iterable
 
+from installer.preflight.devices import CEPH_OSD_DATA_ROOT
 from installer.preflight.facts import DeviceFacts, DiskFree, Listener, NodeFacts
 from installer.preflight.minimums import DISK_PATHS
 
@@ -44,6 +45,11 @@ if [ -b {q} ]; then
   fi
   d=$(basename "$(readlink -f {q})")
   for h in /sys/class/block/$d/holders/*; do [ -e "$h" ] && echo "holder ${{h##*/}}"; done
+  for l in {osd_root}/*/block; do
+    if [ -L "$l" ] && [ "$(readlink -f "$l")" = "$(readlink -f {q})" ]; then
+      echo "osd ${{l%/block}}"
+    fi
+  done
 fi
 """
 
@@ -55,7 +61,7 @@ def script(units: Iterable[str], devices: Iterable[str]) -> str:
         units=" ".join(shlex.quote(u) for u in units) or "''",
     )
     for device in devices:
-        text += _DEVICE.format(q=shlex.quote(device))
+        text += _DEVICE.format(q=shlex.quote(device), osd_root=shlex.quote(CEPH_OSD_DATA_ROOT))
     return text
 
 
@@ -130,7 +136,7 @@ def parse_units(lines: list[str]) -> dict[str, str]:
 def parse_device(path: str, lines: list[str]) -> DeviceFacts:
     kind = lines[0].strip() if lines else "missing"
     tree: list[tuple[str, str, str, str]] = []
-    signature = volume_group = ""
+    signature = volume_group = osd = ""
     holders: list[str] = []
     for line in lines[1:]:
         tag, _, rest = line.partition(" ")
@@ -143,7 +149,9 @@ def parse_device(path: str, lines: list[str]) -> DeviceFacts:
             holders.append(rest.strip())
         elif tag == "vg":
             volume_group = rest.strip()
-    return DeviceFacts(path, kind, tuple(tree), signature, tuple(holders), volume_group)
+        elif tag == "osd":
+            osd = rest.strip()
+    return DeviceFacts(path, kind, tuple(tree), signature, tuple(holders), volume_group, osd)
 
 
 def _unescape(value: str) -> str:

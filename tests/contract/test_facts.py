@@ -336,3 +336,13 @@ def test_preflight_and_verify_name_the_volume_group_the_cinder_role_makes() -> N
     defaults = yaml.safe_load((ROOT / "roles/cinder/defaults/main.yml").read_text())
     assert defaults["cinder_volume_group"] == CINDER_VOLUME_GROUP
     assert test_lvm_iscsi.VOLUME_GROUP == CINDER_VOLUME_GROUP
+
+
+def test_preflight_looks_for_osds_where_the_ceph_role_keeps_them() -> None:
+    """A re-run's OSD device is the deployment's own when an OSD directory's ``block`` links
+    to it; preflight looks under CEPH_OSD_DATA_ROOT, roles/ceph makes them under
+    ceph_osd_data_root."""
+    from installer.preflight.devices import CEPH_OSD_DATA_ROOT
+
+    defaults = yaml.safe_load((ROOT / "roles/ceph/defaults/main.yml").read_text())
+    assert defaults["ceph_osd_data_root"] == CEPH_OSD_DATA_ROOT

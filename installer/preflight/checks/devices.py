@@ -33,6 +33,11 @@ def provider_interface(ctx: Context) -> list[Finding]:
                    f"{ctx.node.name} (one of: {have}), or name that NIC {interface}")]
 
 
+#: What blkid finds on an OSD's device: its BlueStore label, or nothing yet (an OSD whose
+#: store a cut-off deploy never made).
+OSD_SIGNATURES = ("ceph_bluestore", "")
+
+
 def device_problems(device: DeviceFacts) -> list[str]:
     """Why a device cannot be given to LVM or Ceph (empty: it can)."""
     if device.kind == "missing":
@@ -64,6 +69,10 @@ def block_devices(ctx: Context) -> list[Finding]:
             findings.append(passed(ctx.node.name, check, f"{path}: already the physical volume "
                                    f"of {CINDER_VOLUME_GROUP} (a deploy before this one)",
                                    expected))
+            continue
+        if key == "ceph.osd_devices" and device.osd and device.signature in OSD_SIGNATURES:
+            findings.append(passed(ctx.node.name, check, f"{path}: already the block of OSD "
+                                   f"{device.osd} (a deploy before this one)", expected))
             continue
         problems = device_problems(device)
         if not problems:

@@ -1,3 +1,10 @@
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from installer.preflight import probe
 from installer.preflight.facts import DeviceFacts, DiskFree, Listener
 from installer.preflight.probe import parse, parse_device, parse_listeners, script, sections
 
@@ -68,3 +75,29 @@ def test_captured_output_has_every_section():
     assert set(sections(probe_text("openstack1"))) >= {
         "os", "uid", "hostname", "machine_id", "cpus", "memory", "disk", "addresses",
         "interfaces", "kvm", "python", "listeners", "units"}
+
+
+def _a_block_device() -> str | None:
+    for entry in sorted(Path("/sys/class/block").iterdir()):
+        node = Path("/dev") / entry.name
+        if node.is_block_device():
+            return str(node)
+    return None
+
+
+def test_the_probe_names_the_osd_whose_block_links_to_the_device(tmp_path):
+    """The device part of the probe run for real by bash, against a block device of this
+    machine (read only) and an OSD directory whose ``block`` links to it."""
+    device = _a_block_device()
+    if device is None:
+        pytest.skip("this machine shows no block device in /dev")
+    osd = tmp_path / "ceph-0"
+    osd.mkdir()
+    (osd / "block").symlink_to(device)
+    (tmp_path / "ceph-1").mkdir()
+    (tmp_path / "ceph-1" / "block").symlink_to("/dev/null")
+    snippet = "s() { printf '::%s::\\n' \"$*\"; }\n" + probe._DEVICE.format(
+        q=shlex.quote(device), osd_root=shlex.quote(str(tmp_path)))
+    out = subprocess.run(["bash", "-c", snippet], capture_output=True, text=True, check=False)
+    found = sections(out.stdout)
+    assert parse_device(device, found[f"device {device}"]).osd == str(osd)

@@ -84,3 +84,30 @@ def test_a_device_of_another_volume_group_is_still_refused(tmp_path):
     facts = with_facts(facts_of("openstack4"), devices={"/dev/vdb": _pv_of("data")})
     [f] = block_devices(context(dep, "openstack4", facts))
     assert f.status is Status.FAIL and "carries a LVM2_member signature" in f.found
+
+
+def _osd_device(signature: str, osd: str) -> DeviceFacts:
+    """/dev/vdc after a first deploy gave it to an OSD (BlueStore on the raw device)."""
+    return DeviceFacts("/dev/vdc", "block", (("/dev/vdc", "disk", "", signature),),
+                       signature, (), "", osd)
+
+
+def test_the_deployments_own_osd_device_passes_on_a_re_run(tmp_path):
+    dep = make_deployment(tmp_path, cinder={"backend": "ceph"},
+                          ceph={"osd_devices": ["/dev/vdc"]})
+    mine = _osd_device("ceph_bluestore", "/var/lib/ceph/osd/ceph-0")
+    facts = with_facts(facts_of("openstack4"), devices={"/dev/vdc": mine})
+    [f] = block_devices(context(dep, "openstack4", facts))
+    assert f.status is Status.PASS
+    assert f.found == ("/dev/vdc: already the block of OSD /var/lib/ceph/osd/ceph-0 (a deploy "
+                       "before this one)")
+
+
+def test_an_osd_device_of_no_osd_here_or_reformatted_is_still_refused(tmp_path):
+    dep = make_deployment(tmp_path, cinder={"backend": "ceph"},
+                          ceph={"osd_devices": ["/dev/vdc"]})
+    for device in (_osd_device("ceph_bluestore", ""),  # another cluster's, or a moved disk
+                   _osd_device("xfs", "/var/lib/ceph/osd/ceph-0")):
+        facts = with_facts(facts_of("openstack4"), devices={"/dev/vdc": device})
+        [f] = block_devices(context(dep, "openstack4", facts))
+        assert f.status is Status.FAIL and f"carries a {device.signature} signature" in f.found
