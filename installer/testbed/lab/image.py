@@ -130,8 +130,13 @@ def clear_stale_builds(parent: Path, name: str) -> list[Path]:
     return cleared
 
 
+#: What open-iscsi's package puts in /etc/iscsi/initiatorname.iscsi before a node has a name.
+INITIATOR_TEMPLATE = "GenerateName=yes\n"
+
+
 def finish(root: Path) -> None:
-    """Make the image neutral: no host keys, no machine id, no host sources, no apt timers."""
+    """Make the image neutral: no host keys, no machine id, no initiator name, no host
+    sources, no apt timers."""
     for key in (root / "etc" / "ssh").glob("ssh_host_*"):
         key.unlink()
     (root / "etc" / "machine-id").write_text("")
@@ -147,6 +152,12 @@ def finish(root: Path) -> None:
         deb.unlink()
     for lists in (root / "var" / "lib" / "apt" / "lists").glob("*_dists_*"):
         lists.unlink()
+    # open-iscsi's postinst names the initiator once; every node booted from a layer that
+    # holds it would share that name, and a target mixes up the sessions of nodes with one
+    # name. Debian's iscsid start-up check makes a node its own from this line.
+    initiator = root / "etc" / "iscsi" / "initiatorname.iscsi"
+    if initiator.is_file():
+        initiator.write_text(INITIATOR_TEMPLATE)
 
 
 def remove_images(cache: Path | None = None) -> list[Path]:

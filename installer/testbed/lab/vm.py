@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -157,11 +158,23 @@ def ensure_disks(image: VmImage, files: VmFiles, spec: VmSpec) -> list[str]:
     return made
 
 
+#: Debian's open-iscsi names initiators iqn.1993-08.org.debian:01:<12 hex digits>.
+INITIATOR_PREFIX = "iqn.1993-08.org.debian:01"
+
+
 def write_seed(files: VmFiles, management: str, provider: str | None) -> None:
     """Pack the seed tree (written by ``rootfs.configure``) into the seed disk, with the
     node's addresses (``ADDRESS/PREFIX``) for its seed unit."""
     tree = files.seed_tree
     (tree / "etc" / "machine-id").unlink(missing_ok=True)  # the guest makes its own
+    # the image's layer installed open-iscsi once for every node: each gets its own name
+    # (on a server, open-iscsi's postinst makes it when the package installs)
+    iscsi = tree / "etc" / "iscsi"
+    iscsi.mkdir(parents=True, exist_ok=True)
+    name = iscsi / "initiatorname.iscsi"
+    name.write_text("# Written by stackinstall lab: this node's own iSCSI initiator name.\n"
+                    f"InitiatorName={INITIATOR_PREFIX}:{secrets.token_hex(6)}\n")
+    name.chmod(0o600)
     conf = tree / "etc" / "stackinstall"
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "management-address").write_text(management)

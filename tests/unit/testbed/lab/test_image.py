@@ -68,3 +68,22 @@ def test_only_builds_of_processes_that_are_gone_are_cleared(tmp_path, monkeypatc
     left = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
     assert left == sorted([f".debian-trixie.building-{os.getpid()}",
                            ".debian-trixie.building-1", ".debian-bookworm.building-99999999"])
+
+
+def test_a_finished_image_leaves_each_node_to_name_its_iscsi_initiator(tmp_path) -> None:
+    """A VM layer with open-iscsi carried the initiator name its postinst made, so every
+    node booted from it shared one; Debian's iscsid start-up check makes a new one from
+    GenerateName=yes."""
+    iscsi = tmp_path / "etc" / "iscsi"
+    iscsi.mkdir(parents=True)
+    (tmp_path / "etc" / "ssh").mkdir()
+    (tmp_path / "etc" / "systemd" / "system").mkdir(parents=True)
+    (iscsi / "initiatorname.iscsi").write_text(
+        "InitiatorName=iqn.1993-08.org.debian:01:ac7051f8ee2e\n")
+    image.finish(tmp_path)
+    assert (iscsi / "initiatorname.iscsi").read_text() == "GenerateName=yes\n"
+    bare = tmp_path / "bare"
+    (bare / "etc" / "ssh").mkdir(parents=True)
+    (bare / "etc" / "systemd" / "system").mkdir(parents=True)
+    image.finish(bare)
+    assert not (bare / "etc" / "iscsi").exists()

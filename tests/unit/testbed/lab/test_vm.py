@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import threading
@@ -125,6 +126,14 @@ def test_the_seed_disk_carries_the_tree_and_the_addresses(tmp_path):
     management = subprocess.run(["debugfs", "-R", "cat /etc/stackinstall/management-address",
                                  str(files.seed)], capture_output=True, text=True, check=True)
     assert management.stdout == "10.239.0.11/24"
+    initiator = subprocess.run(["debugfs", "-R", "cat /etc/iscsi/initiatorname.iscsi",
+                                str(files.seed)], capture_output=True, text=True, check=True)
+    assert re.search(r"^InitiatorName=iqn\.1993-08\.org\.debian:01:[0-9a-f]{12}$",
+                     initiator.stdout, re.M), initiator.stdout
+    vm.write_seed(files, "10.239.0.11/24", "10.239.1.11/24")
+    again = subprocess.run(["debugfs", "-R", "cat /etc/iscsi/initiatorname.iscsi",
+                            str(files.seed)], capture_output=True, text=True, check=True)
+    assert again.stdout != initiator.stdout  # drawn for each node, never copied
     label = subprocess.run(["blkid", "-o", "value", "-s", "LABEL", str(files.seed)],
                            capture_output=True, text=True, check=True).stdout.strip()
     assert label == "si-seed"
