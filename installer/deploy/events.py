@@ -137,10 +137,7 @@ class RunTracker:
 
     def start_phase(self, name: str) -> None:
         """A run of one phase is about to start."""
-        with self._lock:
-            self._following = []
-            self._run_first = len(self.phases)
-            self._open(name)
+        self.follow([name])
 
     def follow(self, phases: Sequence[str]) -> None:
         """The run about to start holds ``phases``, in order: open the first one."""
@@ -174,7 +171,7 @@ class RunTracker:
     def _move_on(self, name: str) -> None:
         record = self.phases[-1]
         record.duration_s = self._clock() - self._phase_started
-        record.status = "successful"  # a failure would have ended the run (any_errors_fatal)
+        record.status = "successful"  # a failure would have stopped the run at the gate
         for failure in self._pending:  # so each failure of this phase was rescued
             counts = record.hosts.get(failure.host)
             if counts is not None and counts.failed:

@@ -60,14 +60,19 @@ def select_phases(only: Sequence[str] = (), start: str | None = None) -> list[st
 FACTS_PLAY = "Facts"
 
 
+def _title(play: str) -> str:
+    """What a play's name says before ``" | "``."""
+    return play.split(" | ", 1)[0].strip()
+
+
 def phase_of_play(play: str) -> str | None:
     """The phase a play belongs to by its name, ``None`` for the facts play or another."""
-    title = play.split(" | ", 1)[0].strip().lower()
+    title = _title(play).lower()
     return title if title in PHASES else None
 
 
 def is_facts_play(play: str) -> bool:
-    return play.split(" | ", 1)[0].strip() == FACTS_PLAY
+    return _title(play) == FACTS_PLAY
 
 
 #: The play a combined run holds between two phases: it fails every node left when one
@@ -89,7 +94,7 @@ _GATE = """- name: "Gate | go on to {phase} only if every node got through the p
 
 
 def is_gate_play(play: str) -> bool:
-    return play.split(" | ", 1)[0].strip() == GATE_PLAY
+    return _title(play) == GATE_PLAY
 
 
 def combined_playbook(phases: Sequence[str], playbooks: Sequence[Path], dest: Path) -> Path:

@@ -17,7 +17,7 @@ from installer.errors import LabError
 from installer.local import file_lock
 from installer.testbed.lab.paths import image_dir
 from installer.testbed.lab.sources import SUITE, Mirrors
-from installer.testbed.lab.system import mounts_under, pid_exists, run
+from installer.testbed.lab.system import mounts_under, process_start_time, run
 
 RECIPE_VERSION = "2"
 PACKAGES: tuple[str, ...] = (
@@ -124,8 +124,8 @@ def clear_stale_builds(parent: Path, name: str) -> list[Path]:
     cleared = []
     for entry in sorted(parent.glob(f".{name}.building-*")):
         pid = entry.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and int(pid) != os.getpid() and not pid_exists(int(pid)) \
-                and discard_build(entry):
+        if pid.isdigit() and int(pid) != os.getpid() \
+                and process_start_time(int(pid)) is None and discard_build(entry):
             cleared.append(entry)
     return cleared
 

@@ -128,12 +128,3 @@ def mounts_under(path: Path, mountinfo: Path = Path("/proc/self/mountinfo")) -> 
             found.append(target)
     return found
 
-
-def pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
