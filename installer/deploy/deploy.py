@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +19,12 @@ from installer.deploy.events import PhaseRecord, RunTracker
 from installer.deploy.hostkeys import record_new_host_keys, ssh_nodes
 from installer.deploy.nextsteps import next_steps, print_next_steps
 from installer.deploy.options import DEFAULT_STRATEGY, RunOptions, runner_kwargs
-from installer.deploy.phases import combined_playbook, playbook_for, select_phases
+from installer.deploy.phases import (
+    combined_playbook,
+    playbook_for,
+    select_phases,
+    skip_tags,
+)
 from installer.deploy.prepare import load_and_render
 from installer.deploy.resume import resume_command
 from installer.deploy.rundir import LOG_NAME, SUMMARY_NAME, RunLog, new_run_dir
@@ -139,6 +144,8 @@ def run_phases(
     failed_phase: str | None = None
     stop = StopRequest()
     playbook, ident = _one_playbook(phases, playbooks, run_dir)
+    options = replace(options, extra_cmdline=(*options.extra_cmdline, "--skip-tags",
+                                              ",".join(skip_tags(phases))))
 
     def phase_done(record: PhaseRecord) -> None:
         progress.phase_done(record.name, record.status, record.duration_s)

@@ -93,6 +93,22 @@ _GATE = """- name: "Gate | go on to {phase} only if every node got through the p
 """
 
 
+#: The tag every phase playbook puts on its own import of ``facts.yml``. A run of several
+#: phases imports the facts play once at its top and skips the phases' own with
+#: ``--skip-tags``: four plays fewer (about a second of a no-change re-run).
+PHASE_FACTS_TAG = "phase_facts"
+FACTS_PLAYBOOK = "facts.yml"
+#: The tag of each role's own load of its distro values. The facts play loads every
+#: role's at once, so a deploy skips these (about twenty steps of a run).
+ROLE_DISTRO_VARS_TAG = "role_distro_vars"
+
+
+def skip_tags(phases: Sequence[str]) -> list[str]:
+    """What a deploy of ``phases`` skips: each role's own distro values (the facts play
+    loaded them all), and with several phases each phase's own facts play."""
+    return [ROLE_DISTRO_VARS_TAG, *([PHASE_FACTS_TAG] if len(phases) > 1 else [])]
+
+
 def is_gate_play(play: str) -> bool:
     return _title(play) == GATE_PLAY
 
@@ -103,9 +119,15 @@ def combined_playbook(phases: Sequence[str], playbooks: Sequence[Path], dest: Pa
     One run instead of one per phase: Ansible, the inventory and the collections load once,
     and Mitogen keeps one interpreter per node for the whole deploy, so each module reaches
     a node once (a no-change re-run of the four-node lab: about 9 s less). A gate play
-    between two phases keeps a failure where it happened.
+    between two phases keeps a failure where it happened. The facts play runs once, first:
+    the run skips each phase playbook's own by its tag (:data:`PHASE_FACTS_TAG`).
     """
-    parts = ["---\n# Written by stackinstall deploy: the selected phases in one run.\n"]
+    parts = ["---\n# Written by stackinstall deploy: the selected phases in one run; run it\n"
+             f"# with --skip-tags {PHASE_FACTS_TAG} (the facts play below is the run's one).\n"]
+    facts = playbooks[0].parent / FACTS_PLAYBOOK if playbooks else None
+    if facts is not None and facts.is_file():
+        parts.append(f"- name: Facts\n"
+                     f"  ansible.builtin.import_playbook: {json.dumps(str(facts.resolve()))}\n")
     for index, (phase, playbook) in enumerate(zip(phases, playbooks, strict=True)):
         if index:
             parts.append(_GATE.format(phase=phase))

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from installer.deploy.phases import PHASE_FACTS_TAG, ROLE_DISTRO_VARS_TAG
 from installer.deploy.phases import PHASES as DEPLOY_PHASES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,10 +81,38 @@ def test_site_imports_the_phases_in_order() -> None:
 @pytest.mark.parametrize("phase", PHASES)
 def test_each_phase_gathers_its_own_facts(phase: str) -> None:
     plays = yaml.safe_load((PLAYBOOKS / phase).read_text())
-    assert plays[0] == {"name": "Facts", "ansible.builtin.import_playbook": "facts.yml"}
+    # the tag lets a run of several phases gather them once (installer/deploy/phases.py)
+    assert plays[0] == {"name": "Facts", "ansible.builtin.import_playbook": "facts.yml",
+                        "tags": [PHASE_FACTS_TAG]}
     for play in plays[1:]:
         assert play.get("gather_facts") is False, f"{phase}: {play['name']} gathers facts again"
         assert play.get("tags"), f"{phase}: {play['name']} has no phase tag"
+
+
+def _distro_vars_imports() -> dict[str, list[dict[str, object]]]:
+    """Every task that imports distro_vars, by the role whose task file holds it."""
+    found: dict[str, list[dict[str, object]]] = {}
+    for path in sorted(ROLES.glob("*/tasks/*.yml")):
+        role = path.parts[-3]
+        for task in _tasks(yaml.safe_load(path.read_text()) or []):
+            imported = task.get("ansible.builtin.import_role") or {}
+            if role != "distro_vars" and imported.get("name") == "distro_vars":
+                found.setdefault(role, []).append(task)
+    return found
+
+
+def test_the_facts_play_loads_the_distro_values_of_every_role_that_has_them() -> None:
+    """distro_vars_roles (what the facts play loads at once) is exactly the roles that load
+    their own, and each own load carries the tag a deploy skips."""
+    imports = _distro_vars_imports()
+    listed = yaml.safe_load((ROLES / "distro_vars" / "defaults" / "main.yml").read_text())
+    assert sorted(listed["distro_vars_roles"]) == sorted(imports)
+    untagged = [role for role, tasks in imports.items() for task in tasks
+                if ROLE_DISTRO_VARS_TAG not in (task.get("tags") or [])]
+    assert untagged == [], f"distro_vars imported without the tag {ROLE_DISTRO_VARS_TAG}"
+    facts = yaml.safe_load((PLAYBOOKS / "facts.yml").read_text())[0]["tasks"]
+    assert {"name": "distro_vars", "tasks_from": "all"} in [
+        t.get("ansible.builtin.import_role") for t in facts]
 
 
 def _defaults(role: Path) -> tuple[dict[str, object], list[str]]:

@@ -256,3 +256,56 @@ def test_sigterm_stops_ansible_and_names_the_task_still_running(tmp_path, own_pr
 
 def _hanging(processes: list[tuple[int, list[str]]]) -> bool:
     return any(argv[:2] == ["sleep", "120"] for _, argv in processes)
+
+
+FACTS = """
+- name: Facts | count the runs of this play
+  hosts: all
+  gather_facts: false
+  tags: [always]
+  tasks:
+    - name: Count
+      ansible.builtin.shell: echo x >> {out}/facts-{{{{ inventory_hostname }}}}  # no module: test
+      changed_when: false
+"""
+
+PHASE_WITH_FACTS = """
+- name: Facts
+  ansible.builtin.import_playbook: facts.yml
+  tags: [phase_facts]
+
+- name: {phase}
+  hosts: all
+  gather_facts: false
+  tags: [{phase}]
+  tasks:
+    - name: A role's own load of its distro values
+      ansible.builtin.copy:
+        content: loaded
+        dest: "{out}/own-{phase}-{{{{ inventory_hostname }}}}"
+        mode: "0644"
+      tags: [role_distro_vars]
+    - name: Work
+      ansible.builtin.copy:
+        content: done
+        dest: "{out}/{phase}-{{{{ inventory_hostname }}}}"
+        mode: "0644"
+"""
+
+
+@pytest.mark.parametrize(("phases", "facts_runs"), [(["bootstrap", "infra"], 1),
+                                                    (["infra"], 1)])
+def test_a_run_gathers_facts_once_and_skips_the_roles_own_distro_loads(
+        tmp_path, phases, facts_runs):
+    deploy, books = _setup(tmp_path)
+    out = tmp_path / "out"
+    (books / "facts.yml").write_text(FACTS.format(out=out))
+    for phase in ("bootstrap", "infra"):
+        (books / f"{phase}.yml").write_text(PHASE_WITH_FACTS.format(phase=phase, out=out))
+    result = run_phases(deploy, phases, RunOptions(), playbooks_dir=books)
+    assert json.loads(result.summary_path.read_text())["status"] == "successful"
+    for host in ("n1", "n2"):
+        assert (out / f"facts-{host}").read_text().count("x") == facts_runs
+        for phase in phases:
+            assert (out / f"{phase}-{host}").read_text() == "done"
+    assert not list(out.glob("own-*")), "a role's own distro load ran"
