@@ -144,8 +144,10 @@ def run_phases(
     failed_phase: str | None = None
     stop = StopRequest()
     playbook, ident = _one_playbook(phases, playbooks, run_dir)
-    options = replace(options, extra_cmdline=(*options.extra_cmdline, "--skip-tags",
-                                              ",".join(skip_tags(phases))))
+    skipped = skip_tags(playbooks)
+    if skipped:
+        options = replace(options, extra_cmdline=(*options.extra_cmdline, "--skip-tags",
+                                                  ",".join(skipped)))
 
     def phase_done(record: PhaseRecord) -> None:
         progress.phase_done(record.name, record.status, record.duration_s)

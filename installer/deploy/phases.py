@@ -6,6 +6,8 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 import installer
 from installer.errors import UsageError
 
@@ -103,10 +105,29 @@ FACTS_PLAYBOOK = "facts.yml"
 ROLE_DISTRO_VARS_TAG = "role_distro_vars"
 
 
-def skip_tags(phases: Sequence[str]) -> list[str]:
-    """What a deploy of ``phases`` skips: each role's own distro values (the facts play
-    loaded them all), and with several phases each phase's own facts play."""
-    return [ROLE_DISTRO_VARS_TAG, *([PHASE_FACTS_TAG] if len(phases) > 1 else [])]
+def imports_facts(playbook: Path) -> bool:
+    """Whether ``playbook`` imports the facts play (which loads every role's distro values)."""
+    try:
+        entries = yaml.safe_load(playbook.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError):
+        return False
+    return isinstance(entries, list) and any(
+        isinstance(entry, dict)
+        and FACTS_PLAYBOOK in (entry.get("ansible.builtin.import_playbook"),
+                               entry.get("import_playbook"))
+        for entry in entries)
+
+
+def skip_tags(playbooks: Sequence[Path]) -> list[str]:
+    """What a deploy of ``playbooks`` skips: each role's own distro values when every one of
+    them imports the facts play that loads them all, and with several playbooks each one's
+    own facts play (the run's combined playbook imports it once)."""
+    tags = []
+    if playbooks and all(imports_facts(playbook) for playbook in playbooks):
+        tags.append(ROLE_DISTRO_VARS_TAG)
+    if len(playbooks) > 1:
+        tags.append(PHASE_FACTS_TAG)
+    return tags
 
 
 def is_gate_play(play: str) -> bool:

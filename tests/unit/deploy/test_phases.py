@@ -34,3 +34,24 @@ def test_phase_and_from_together_are_refused():
 def test_every_phase_has_a_playbook_in_the_project():
     for phase in PHASES:
         assert playbook_for(phase).is_file(), phase
+
+
+def test_a_deploy_skips_the_roles_own_distro_loads_only_after_the_facts_play(tmp_path):
+    from installer.deploy.phases import (
+        PHASE_FACTS_TAG,
+        ROLE_DISTRO_VARS_TAG,
+        playbooks_dir,
+        skip_tags,
+    )
+
+    project = [playbook_for(p) for p in PHASES]
+    assert skip_tags(project) == [ROLE_DISTRO_VARS_TAG, PHASE_FACTS_TAG]
+    assert skip_tags(project[:1]) == [ROLE_DISTRO_VARS_TAG]
+    assert (playbooks_dir() / "facts.yml").is_file()
+    # a playbook of its own (tests, tools) that runs a role without the facts play
+    own = tmp_path / "bootstrap.yml"
+    own.write_text("---\n- name: Bootstrap | repos\n  hosts: all\n  roles: [repos]\n")
+    assert skip_tags([own]) == []
+    assert skip_tags([own, project[1]]) == [PHASE_FACTS_TAG]
+    (tmp_path / "broken.yml").write_text("{not: [yaml")
+    assert skip_tags([tmp_path / "broken.yml"]) == []

@@ -309,3 +309,15 @@ def test_a_run_gathers_facts_once_and_skips_the_roles_own_distro_loads(
         for phase in phases:
             assert (out / f"{phase}-{host}").read_text() == "done"
     assert not list(out.glob("own-*")), "a role's own distro load ran"
+
+
+def test_a_playbook_without_the_facts_play_keeps_the_roles_own_distro_loads(tmp_path):
+    deploy, books = _setup(tmp_path)
+    out = tmp_path / "out"
+    phase = PHASE_WITH_FACTS.format(phase="bootstrap", out=out)
+    own = phase[phase.index("- name: bootstrap"):]  # the phase's play, without the facts import
+    (books / "bootstrap.yml").write_text("---\n" + own)
+    result = run_phases(deploy, ["bootstrap"], RunOptions(), playbooks_dir=books)
+    assert json.loads(result.summary_path.read_text())["status"] == "successful"
+    for host in ("n1", "n2"):
+        assert (out / f"own-bootstrap-{host}").read_text() == "loaded"
