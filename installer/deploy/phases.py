@@ -145,8 +145,8 @@ def combined_playbook(phases: Sequence[str], playbooks: Sequence[Path], dest: Pa
     """
     parts = ["---\n# Written by stackinstall deploy: the selected phases in one run; run it\n"
              f"# with --skip-tags {PHASE_FACTS_TAG} (the facts play below is the run's one).\n"]
-    facts = playbooks[0].parent / FACTS_PLAYBOOK if playbooks else None
-    if facts is not None and facts.is_file():
+    if playbooks and all(imports_facts(playbook) for playbook in playbooks):
+        facts = playbooks[0].parent / FACTS_PLAYBOOK
         parts.append(f"- name: Facts\n"
                      f"  ansible.builtin.import_playbook: {json.dumps(str(facts.resolve()))}\n")
     for index, (phase, playbook) in enumerate(zip(phases, playbooks, strict=True)):
