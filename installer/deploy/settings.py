@@ -38,6 +38,10 @@ def ansible_env() -> dict[str, str]:
         "ANSIBLE_HOST_KEY_CHECKING": "True",
         "ANSIBLE_PIPELINING": "True",
         "ANSIBLE_GATHERING": "smart",
+        # The roles read facts only as ansible_facts[...] (tests/static): not copying every
+        # fact into a top-level ansible_* variable spares the controller a cleaning of the
+        # host's facts (it lists the connection plugins from disk) for each host of each step.
+        "ANSIBLE_INJECT_FACT_VARS": "False",
         "ANSIBLE_CACHE_PLUGIN": "jsonfile",
         "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "86400",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",

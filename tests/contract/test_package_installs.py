@@ -80,7 +80,8 @@ def problems(where: str, module: str, args: dict[str, Any]) -> list[str]:
 
 def test_the_scan_sees_the_package_tasks() -> None:
     where = {w for w, _, _ in _package_tasks()}
-    assert {"roles/base/tasks/install_check.yml", "roles/base/tasks/upgrade.yml",
+    assert {"roles/base/tasks/install_missing.yml", "roles/base/tasks/install_check_dnf.yml",
+            "roles/base/tasks/upgrade.yml",
             "roles/repos/tasks/configure-apt.yml", "roles/repos/tasks/configure-dnf.yml",
             "roles/destroy/tasks/purge.yml"} <= where
 

@@ -77,3 +77,59 @@ def test_a_failing_nova_manage_is_quoted():
     assert text == ("nova-manage cell_v2 discover_hosts failed (rc 1): "
                     "Could not connect to the nova_api database")
 
+
+LOOPED_CHECKS = {"repos": 3, "base": 3, "locale": 3, "neutron": 5, "cinder": 2, "nova": 2}
+
+
+def _looped_check(role: str) -> dict[str, Any]:
+    tasks = yaml.safe_load((ROLES / role / "tasks" / "checks.yml").read_text())
+    (task,) = [t for t in tasks if t.get("loop") and "ansible.builtin.assert" in t]
+    return task
+
+
+def test_each_looped_check_keeps_a_label_conditions_and_a_message_per_item():
+    for role, count in LOOPED_CHECKS.items():
+        task = _looped_check(role)
+        assert task["ansible.builtin.assert"] == {
+            "that": "{{ item.that }}", "fail_msg": "{{ item.msg }}", "quiet": True}, role
+        assert task["loop_control"] == {"label": "{{ item.label }}"}, role
+        assert "no_log" not in task, f"{role}: a hidden check loses every item's message"
+        assert len(task["loop"]) == count, role
+        for item in task["loop"]:
+            assert set(item) == {"label", "that", "msg"}, (role, item)
+            assert item["that"] and all(isinstance(c, str) and "{{" not in c
+                                        for c in item["that"]), (role, item)
+            assert "answer file" in item["msg"], (role, item["label"])
+
+
+def _failing(role: str, variables: dict[str, Any]) -> list[str]:
+    """The messages of the items of ``role``'s looped check that fail, as Ansible renders
+    them (the conditions as conditionals, the message as a template)."""
+    return [" ".join(_render(item["msg"], variables).split())
+            for item in _looped_check(role)["loop"]
+            if not all(_holds(c, variables) for c in item["that"])]
+
+
+BASE = {"base_hostname": "openstack1", "base_upgrade": "first",
+        "base_hosts_entries": [{"name": "openstack1", "address": "10.0.0.11"}]}
+
+
+def test_base_checks_pass_a_valid_node_and_name_a_bad_hostname():
+    assert _failing("base", BASE) == []
+    assert _failing("base", BASE | {"base_hostname": "open_stack"}) == [
+        "'open_stack' is not a valid short host name (letters, digits, '-', at most 63 "
+        "characters). Fix nodes[].name in the answer file."]
+    assert [m.split(";")[0] for m in _failing("base", BASE | {"base_upgrade": "weekly"})] == [
+        "base_upgrade is 'weekly'"]
+
+
+def test_neutron_node_checks_apply_to_l2_nodes_only():
+    variables = {"__neutron_is_l2": False, "neutron_provider_interface": "eth9",
+                 "neutron_local_ip": "", "inventory_hostname": "openstack1",
+                 "ansible_facts": {"interfaces": ["lo", "eth0"]}}
+    (interface, vxlan) = _looped_check("neutron")["loop"][2:4]
+    assert all(_holds(c, variables) for c in interface["that"] + vxlan["that"])
+    variables["__neutron_is_l2"] = True
+    assert not any(_holds(c, variables) for c in interface["that"] + vxlan["that"])
+    assert "has no interface 'eth9' (it has eth0, lo)" in " ".join(
+        _render(interface["msg"], variables).split())

@@ -320,3 +320,44 @@ def test_read_only_commands_run_in_check_mode(path: Path) -> None:
     assert not skipped, (
         f"{path.relative_to(REPO)}: a read-only command must answer in check mode "
         f"(deploy --plan) with `check_mode: false`: {', '.join(skipped)}")
+
+
+#: Ansible's own variables a role may name (special and connection variables); a fact is
+#: read only as ansible_facts[...], since deploy runs with ANSIBLE_INJECT_FACT_VARS off.
+ANSIBLE_SPECIAL_VARIABLES = {
+    "ansible_facts", "ansible_managed", "ansible_check_mode", "ansible_diff_mode",
+    "ansible_play_hosts", "ansible_play_hosts_all", "ansible_play_batch", "ansible_play_name",
+    "ansible_parent_role_paths", "ansible_parent_role_names", "ansible_role_name",
+    "ansible_loop", "ansible_loop_var", "ansible_index_var", "ansible_failed_result",
+    "ansible_failed_task", "ansible_playbook_python", "ansible_python_interpreter",
+    "ansible_run_tags", "ansible_skip_tags", "ansible_version", "ansible_limit",
+    "ansible_connection_options",
+}
+_ANSIBLE_NAME = re.compile(r"\bansible_[a-z0-9_]+\b")
+
+
+def _fact_variables_named(text: str) -> set[str]:
+    from ansible import constants
+
+    allowed = ANSIBLE_SPECIAL_VARIABLES | {
+        name for names in constants.MAGIC_VARIABLE_MAPPING.values() for name in names}
+    return set(_ANSIBLE_NAME.findall(text)) - allowed
+
+
+def test_the_fact_variable_rule_finds_a_top_level_fact() -> None:
+    assert _fact_variables_named(
+        "when: ansible_distribution == 'Debian' and ansible_facts['os_family'] == 'Debian'"
+        " and ansible_host is defined") == {"ansible_distribution"}
+
+
+def test_roles_read_facts_only_through_ansible_facts() -> None:
+    """deploy sets ANSIBLE_INJECT_FACT_VARS=False (installer/deploy/settings.py): a top-level
+    fact variable such as ansible_distribution is undefined there."""
+    from installer.deploy.settings import ansible_env
+
+    assert ansible_env()["ANSIBLE_INJECT_FACT_VARS"] == "False"
+    files = [p for base in (ROLES, PLAYBOOKS, REPO / "templates", REPO / "inventories")
+             for p in base.rglob("*") if p.is_file() and p.suffix in {".yml", ".j2", ".yaml"}]
+    found = {f"{p.relative_to(REPO)}: {name}" for p in files
+             for name in _fact_variables_named(p.read_text(encoding="utf-8"))}
+    assert not found, "read facts as ansible_facts['name']:\n" + "\n".join(sorted(found))
