@@ -78,7 +78,7 @@ def test_a_failing_nova_manage_is_quoted():
                     "Could not connect to the nova_api database")
 
 
-LOOPED_CHECKS = {"repos": 3, "base": 3, "locale": 3, "neutron": 5, "cinder": 2, "nova": 2}
+LOOPED_CHECKS = {"repos": 4, "base": 3, "locale": 3, "neutron": 5, "cinder": 2, "nova": 2}
 
 
 def _looped_check(role: str) -> dict[str, Any]:
@@ -100,6 +100,21 @@ def test_each_looped_check_keeps_a_label_conditions_and_a_message_per_item():
             assert item["that"] and all(isinstance(c, str) and "{{" not in c
                                         for c in item["that"]), (role, item)
             assert "answer file" in item["msg"], (role, item["label"])
+
+
+def test_missing_distro_values_are_not_called_an_unsupported_release():
+    """The repos role run without its distro values (a skipped load) names that, and the
+    release check does not blame the answer file's release for it."""
+    variables = {"inventory_hostname": "openstack4", "repos_release": "epoxy",
+                 "ansible_facts": {"os_family": "Debian", "distribution": "Debian",
+                                   "distribution_version": "13.8"}}
+    loaded, release = _looped_check("repos")["loop"][1:3]
+    assert not all(_holds(c, variables) for c in loaded["that"])
+    assert "distro values (roles/repos/vars/) are not loaded on openstack4" in " ".join(
+        _render(loaded["msg"], variables).split())
+    assert _holds(loaded["that"][0], variables | {"ansible_facts": {"os_family": "Suse"}})
+    assert _holds(release["that"][0], variables)
+    assert not _holds(release["that"][0], variables | {"ansible_facts": {"os_family": "Suse"}})
 
 
 def _failing(role: str, variables: dict[str, Any]) -> list[str]:
