@@ -118,12 +118,18 @@ def imports_facts(playbook: Path) -> bool:
         for entry in entries)
 
 
+def run_imports_facts(playbooks: Sequence[Path]) -> bool:
+    """Whether a run of ``playbooks`` has the facts play: every one of them imports it (the
+    combined playbook then imports it once, and the roles' own distro loads are skipped)."""
+    return bool(playbooks) and all(imports_facts(playbook) for playbook in playbooks)
+
+
 def skip_tags(playbooks: Sequence[Path]) -> list[str]:
     """What a deploy of ``playbooks`` skips: each role's own distro values when every one of
     them imports the facts play that loads them all, and with several playbooks each one's
     own facts play (the run's combined playbook imports it once)."""
     tags = []
-    if playbooks and all(imports_facts(playbook) for playbook in playbooks):
+    if run_imports_facts(playbooks):
         tags.append(ROLE_DISTRO_VARS_TAG)
     if len(playbooks) > 1:
         tags.append(PHASE_FACTS_TAG)
@@ -145,7 +151,7 @@ def combined_playbook(phases: Sequence[str], playbooks: Sequence[Path], dest: Pa
     """
     parts = ["---\n# Written by stackinstall deploy: the selected phases in one run; run it\n"
              f"# with --skip-tags {PHASE_FACTS_TAG} (the facts play below is the run's one).\n"]
-    if playbooks and all(imports_facts(playbook) for playbook in playbooks):
+    if run_imports_facts(playbooks):
         facts = playbooks[0].parent / FACTS_PLAYBOOK
         parts.append(f"- name: Facts\n"
                      f"  ansible.builtin.import_playbook: {json.dumps(str(facts.resolve()))}\n")
